@@ -1,0 +1,47 @@
+// Configuration: a TOML file (`--config FILE`) over built-in defaults.
+//
+// Every key has a default, so no file is needed. Unknown keys are errors (a typo must not be
+// silently ignored). Apple endpoints are part of the contract: each can point at the sandbox or
+// a proxy, but `http://` is accepted only for loopback hosts.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+
+namespace orchard {
+
+struct AppleConfig {
+  std::string asc_api_url = "https://api.appstoreconnect.apple.com";
+};
+
+struct HttpConfig {
+  int connect_timeout_seconds = 10;
+  int total_timeout_seconds = 300;
+  // Largest decompressed report accepted (a gzip bomb is refused past it).
+  size_t max_report_bytes = size_t{2} << 30;
+};
+
+struct ReportConfig {
+  std::string default_currency = "USD";
+};
+
+struct Config {
+  AppleConfig apple;
+  HttpConfig http;
+  ReportConfig report;
+  std::string log_level = "warn";
+};
+
+// Loads `file` over the defaults; no file → defaults. A missing or malformed file, an unknown
+// key, a wrongly typed value or a disallowed URL → kInvalidArgument naming the key.
+Result<Config> LoadConfig(const std::optional<std::filesystem::path>& file);
+Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_name);
+
+// Accepts https:// URLs and http:// URLs whose host is loopback (127.0.0.0/8, ::1, localhost).
+Status ValidateEndpointUrl(std::string_view key, std::string_view url);
+
+}  // namespace orchard

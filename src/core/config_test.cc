@@ -1,0 +1,50 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+namespace orchard {
+namespace {
+
+TEST(ConfigTest, DefaultsPointAtApple) {
+  auto config = LoadConfig(std::nullopt);
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ(config->apple.asc_api_url, "https://api.appstoreconnect.apple.com");
+  EXPECT_EQ(config->report.default_currency, "USD");
+}
+
+TEST(ConfigTest, LoopbackHttpIsAcceptedAndTrailingSlashDropped) {
+  auto config = ParseConfig("[apple]\nasc_api_url = \"http://127.0.0.1:8080/\"\n", "t");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->apple.asc_api_url, "http://127.0.0.1:8080");
+  EXPECT_TRUE(ParseConfig("[apple]\nasc_api_url = \"http://[::1]:9/\"\n", "t").has_value());
+  EXPECT_TRUE(ParseConfig("[apple]\nasc_api_url = \"http://localhost:9\"\n", "t").has_value());
+}
+
+TEST(ConfigTest, PlainHttpToAnyOtherHostIsRefused) {
+  auto config = ParseConfig("[apple]\nasc_api_url = \"http://api.example.com\"\n", "t");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message().find("loopback"), std::string::npos);
+  EXPECT_FALSE(ParseConfig("[apple]\nasc_api_url = \"http://127.0.0.1.evil.com\"\n", "t"));
+  EXPECT_FALSE(ParseConfig("[apple]\nasc_api_url = \"ftp://x\"\n", "t"));
+}
+
+TEST(ConfigTest, UnknownKeysAndWrongTypesNameTheKey) {
+  auto unknown = ParseConfig("[apple]\nasc_url = \"https://x\"\n", "t");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_NE(unknown.error().message().find("apple.asc_url"), std::string::npos);
+  auto typed = ParseConfig("[http]\ntotal_timeout_seconds = \"ten\"\n", "t");
+  ASSERT_FALSE(typed.has_value());
+  EXPECT_NE(typed.error().message().find("http.total_timeout_seconds"), std::string::npos);
+  auto syntax = ParseConfig("[apple\n", "cfg.toml");
+  ASSERT_FALSE(syntax.has_value());
+  EXPECT_NE(syntax.error().message().find("cfg.toml:1"), std::string::npos);
+}
+
+TEST(ConfigTest, MissingFileIsAClearError) {
+  auto config = LoadConfig(std::filesystem::path("/nonexistent/orchard.toml"));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message().find("/nonexistent/orchard.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace orchard
