@@ -1,0 +1,292 @@
+#include "store/sqlite/sqlite_fact_store.h"
+
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace orchard::store::sqlite {
+namespace {
+
+// Row layout of format 1 (native little-endian; Orchard targets x86-64 and AArch64).
+struct PackedSalesRow {
+  int32_t day;
+  uint32_t apple_id;
+  uint32_t product_type;
+  uint32_t country;
+  uint32_t device;
+  uint32_t customer_currency;
+  uint32_t proceeds_currency;
+  uint32_t promo_code;
+  int64_t units;
+  int64_t developer_proceeds;
+  int64_t customer_price;
+};
+static_assert(sizeof(PackedSalesRow) == 56, "packed row layout changed: bump kFormat");
+constexpr int64_t kFormat = 1;
+
+struct ProductSeen {
+  std::string sku, title, parent_id, product_type;
+  int32_t last_day = 0;
+};
+
+class SqliteSalesReportWriter final : public SalesReportWriter {
+ public:
+  SqliteSalesReportWriter(std::shared_ptr<Database> db, std::unique_lock<std::recursive_mutex> lock,
+                          SalesReportKey key, int64_t now)
+      : db_(std::move(db)), lock_(std::move(lock)), key_(std::move(key)), now_(now),
+        dims_before_(db_->DimCount()) {
+    rows_.reserve(SqliteFactStore::kChunkRows);
+  }
+
+  ~SqliteSalesReportWriter() override {
+    if (open_) {
+      (void)db_->Exec("ROLLBACK");
+      db_->ForgetDimsAbove(dims_before_);
+    }
+  }
+
+  Status Start() {
+    ORCHARD_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    open_ = true;
+    ORCHARD_RETURN_IF_ERROR(db_->RefreshDims());
+    dims_before_ = db_->DimCount();
+    // Replace: drop the previous version of this report (its chunks cascade).
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement del, db_->Prepare("DELETE FROM sales_reports WHERE account_id = ? AND "
+                                    "frequency = ? AND report_date = ?"));
+    del.Bind(1, key_.account_id).Bind(2, key_.frequency).Bind(3, int64_t{key_.report_date.days()});
+    ORCHARD_RETURN_IF_ERROR(del.Run());
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement ins, db_->Prepare("INSERT INTO sales_reports (team_id, account_id, frequency, "
+                                    "report_date, row_count, loaded_at) VALUES (?, ?, ?, ?, 0, ?)"));
+    ins.Bind(1, key_.team_id)
+        .Bind(2, key_.account_id)
+        .Bind(3, key_.frequency)
+        .Bind(4, int64_t{key_.report_date.days()})
+        .Bind(5, now_);
+    ORCHARD_RETURN_IF_ERROR(ins.Run());
+    report_id_ = db_->LastInsertId();
+    ORCHARD_ASSIGN_OR_RETURN(insert_chunk_,
+                             db_->Prepare("INSERT INTO sales_chunks (report_id, chunk, format, "
+                                          "row_count, data) VALUES (?, ?, ?, ?, ?)"));
+    return Status::Ok();
+  }
+
+  Status Add(const SalesFact& f) override {
+    if (!open_) return Status(Code::kFailedPrecondition, "report writer is closed");
+    PackedSalesRow row{};
+    row.day = f.day.days();
+    ORCHARD_ASSIGN_OR_RETURN(row.apple_id, Dim(0, f.apple_id));
+    ORCHARD_ASSIGN_OR_RETURN(row.product_type, Dim(1, f.product_type));
+    ORCHARD_ASSIGN_OR_RETURN(row.country, Dim(2, f.country));
+    ORCHARD_ASSIGN_OR_RETURN(row.device, Dim(3, f.device));
+    ORCHARD_ASSIGN_OR_RETURN(row.customer_currency, Dim(4, f.customer_currency));
+    ORCHARD_ASSIGN_OR_RETURN(row.proceeds_currency, Dim(5, f.proceeds_currency));
+    ORCHARD_ASSIGN_OR_RETURN(row.promo_code, Dim(6, f.promo_code));
+    row.units = f.units;
+    row.developer_proceeds = f.developer_proceeds;
+    row.customer_price = f.customer_price;
+    rows_.push_back(row);
+    ++row_count_;
+    NoteProduct(row.apple_id, f);
+    if (rows_.size() == SqliteFactStore::kChunkRows) return FlushChunk();
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    if (!open_) return Status(Code::kFailedPrecondition, "report writer is closed");
+    ORCHARD_RETURN_IF_ERROR(FlushChunk());
+    ORCHARD_ASSIGN_OR_RETURN(Statement count,
+                             db_->Prepare("UPDATE sales_reports SET row_count = ? WHERE id = ?"));
+    count.Bind(1, row_count_).Bind(2, report_id_);
+    ORCHARD_RETURN_IF_ERROR(count.Run());
+    ORCHARD_RETURN_IF_ERROR(UpsertProducts());
+    ORCHARD_RETURN_IF_ERROR(db_->Exec("COMMIT"));
+    open_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  // Interning with a one-entry cache per column: consecutive rows mostly repeat values.
+  Result<uint32_t> Dim(int column, std::string_view value) {
+    auto& last = last_[column];
+    if (last.valid && last.value == value) return last.id;
+    ORCHARD_ASSIGN_OR_RETURN(uint32_t id, db_->DimId(value));
+    last.valid = true;
+    last.id = id;
+    last.value = db_->DimValue(id);
+    return id;
+  }
+
+  void NoteProduct(uint32_t apple_id, const SalesFact& f) {
+    auto [it, inserted] = products_.try_emplace(apple_id);
+    if (inserted || f.day.days() >= it->second.last_day) {
+      if (!inserted && it->second.sku == f.sku && it->second.title == f.title &&
+          it->second.product_type == f.product_type) {
+        return;
+      }
+      it->second.sku = f.sku;
+      it->second.title = f.title;
+      it->second.parent_id = f.parent_id;
+      it->second.product_type = f.product_type;
+      it->second.last_day = f.day.days();
+    }
+  }
+
+  Status FlushChunk() {
+    if (rows_.empty()) return Status::Ok();
+    const std::string_view bytes(reinterpret_cast<const char*>(rows_.data()),
+                                 rows_.size() * sizeof(PackedSalesRow));
+    insert_chunk_.Bind(1, report_id_)
+        .Bind(2, chunk_no_++)
+        .Bind(3, kFormat)
+        .Bind(4, static_cast<int64_t>(rows_.size()))
+        .BindBlob(5, bytes);
+    ORCHARD_RETURN_IF_ERROR(insert_chunk_.Run());
+    rows_.clear();
+    return Status::Ok();
+  }
+
+  Status UpsertProducts() {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement st,
+        db_->Prepare("INSERT INTO products (team_id, apple_id, sku, title, parent_id, "
+                     "product_type, last_day) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (team_id, apple_id) DO UPDATE SET sku = excluded.sku, "
+                     "title = excluded.title, parent_id = excluded.parent_id, "
+                     "product_type = excluded.product_type, last_day = excluded.last_day "
+                     "WHERE excluded.last_day >= products.last_day"));
+    for (const auto& [id, p] : products_) {
+      st.Bind(1, key_.team_id)
+          .Bind(2, db_->DimValue(id))
+          .Bind(3, p.sku)
+          .Bind(4, p.title)
+          .Bind(5, p.parent_id)
+          .Bind(6, p.product_type)
+          .Bind(7, int64_t{p.last_day});
+      ORCHARD_RETURN_IF_ERROR(st.Run());
+    }
+    return Status::Ok();
+  }
+
+  struct LastDim {
+    bool valid = false;
+    uint32_t id = 0;
+    std::string value;
+  };
+
+  std::shared_ptr<Database> db_;
+  std::unique_lock<std::recursive_mutex> lock_;
+  SalesReportKey key_;
+  int64_t now_;
+  size_t dims_before_;
+  bool open_ = false;
+  int64_t report_id_ = 0;
+  int64_t chunk_no_ = 0;
+  int64_t row_count_ = 0;
+  Statement insert_chunk_;
+  std::vector<PackedSalesRow> rows_;
+  LastDim last_[7];
+  std::unordered_map<uint32_t, ProductSeen> products_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SalesReportWriter>> SqliteFactStore::BeginSalesReport(
+    const SalesReportKey& key) {
+  auto writer = std::make_unique<SqliteSalesReportWriter>(db_, db_->lock(), key,
+                                                          clock_->NowSeconds());
+  ORCHARD_RETURN_IF_ERROR(writer->Start());
+  return std::unique_ptr<SalesReportWriter>(std::move(writer));
+}
+
+Status SqliteFactStore::ScanSales(const SalesScan& scan,
+                                  const std::function<void(const SalesRecord&)>& on_record) {
+  auto lock = db_->lock();
+  ORCHARD_RETURN_IF_ERROR(db_->RefreshDims());
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement reports,
+      db_->Prepare("SELECT c.format, c.row_count, c.data FROM sales_reports r "
+                   "JOIN sales_chunks c ON c.report_id = r.id "
+                   "WHERE r.team_id = ? AND r.frequency = ? AND r.report_date BETWEEN ? AND ? "
+                   "ORDER BY r.report_date, r.id, c.chunk"));
+  // Weekly and longer reports start before their last day: widen the lower bound by a year.
+  const int64_t lo = scan.start ? scan.start->days() - (scan.frequency == "DAILY" ? 0 : 366)
+                                : INT32_MIN;
+  const int64_t hi = scan.end ? scan.end->days() : INT32_MAX;
+  reports.Bind(1, scan.team_id).Bind(2, scan.frequency).Bind(3, lo).Bind(4, hi);
+
+  // Filters become sets of dim ids (a value never interned cannot match anything).
+  auto to_ids = [&](const std::vector<std::string>& values, std::unordered_set<uint32_t>* ids) {
+    for (const auto& v : values) {
+      for (uint32_t id = 0; id < db_->DimCount(); ++id) {
+        if (db_->DimValue(id) == v) ids->insert(id);
+      }
+    }
+  };
+  std::unordered_set<uint32_t> countries, products;
+  to_ids(scan.countries, &countries);
+  to_ids(scan.products, &products);
+  if ((!scan.countries.empty() && countries.empty()) || (!scan.products.empty() && products.empty())) {
+    return Status::Ok();
+  }
+
+  SalesRecord rec;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, reports.Step());
+    if (!row) break;
+    const int64_t format = reports.Int(0);
+    const int64_t count = reports.Int(1);
+    const std::string_view data = reports.Blob(2);
+    if (format != kFormat || count < 0 ||
+        data.size() != static_cast<size_t>(count) * sizeof(PackedSalesRow)) {
+      return Status(Code::kDataLoss, "a stored sales chunk is damaged (format " +
+                                         std::to_string(format) + ", " +
+                                         std::to_string(data.size()) + " bytes)");
+    }
+    for (int64_t i = 0; i < count; ++i) {
+      PackedSalesRow p;
+      std::memcpy(&p, data.data() + i * static_cast<int64_t>(sizeof p), sizeof p);
+      if (scan.start && p.day < scan.start->days()) continue;
+      if (scan.end && p.day > scan.end->days()) continue;
+      if (!countries.empty() && !countries.contains(p.country)) continue;
+      if (!products.empty() && !products.contains(p.apple_id)) continue;
+      const uint32_t max_id = std::max({p.apple_id, p.product_type, p.country, p.device,
+                                        p.customer_currency, p.proceeds_currency, p.promo_code});
+      if (max_id >= db_->DimCount()) {
+        return Status(Code::kDataLoss, "a stored sales row names an unknown dimension value");
+      }
+      rec.day = Date::FromDays(p.day);
+      rec.apple_id = db_->DimValue(p.apple_id);
+      rec.product_type = db_->DimValue(p.product_type);
+      rec.country = db_->DimValue(p.country);
+      rec.device = db_->DimValue(p.device);
+      rec.customer_currency = db_->DimValue(p.customer_currency);
+      rec.proceeds_currency = db_->DimValue(p.proceeds_currency);
+      rec.promo_code = db_->DimValue(p.promo_code);
+      rec.units = p.units;
+      rec.developer_proceeds = p.developer_proceeds;
+      rec.customer_price = p.customer_price;
+      on_record(rec);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Product>> SqliteFactStore::ListProducts(int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("SELECT apple_id, sku, title, parent_id, product_type FROM "
+                                 "products WHERE team_id = ? ORDER BY apple_id"));
+  st.Bind(1, team_id);
+  std::vector<Product> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({std::string(st.Text(0)), std::string(st.Text(1)), std::string(st.Text(2)),
+                   std::string(st.Text(3)), std::string(st.Text(4))});
+  }
+  return out;
+}
+
+}  // namespace orchard::store::sqlite

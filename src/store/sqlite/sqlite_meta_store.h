@@ -1,0 +1,41 @@
+// MetaStore on SQLite (the embedded default).
+#pragma once
+
+#include <memory>
+
+#include "core/clock.h"
+#include "store/meta_store.h"
+#include "store/sqlite/database.h"
+
+namespace orchard::store::sqlite {
+
+class SqliteMetaStore final : public MetaStore {
+ public:
+  SqliteMetaStore(std::shared_ptr<Database> db, const Clock* clock)
+      : db_(std::move(db)), clock_(clock) {}
+
+  Result<Team> EnsureDefaultTeam() override;
+  Result<LinkedAccount> CreateAccount(
+      const LinkedAccount& account,
+      const std::function<Result<SealedSecret>(int64_t row_id)>& seal) override;
+  Result<std::vector<LinkedAccount>> ListAccounts(int64_t team_id) override;
+  Result<LinkedAccount> GetAccount(int64_t team_id, int64_t account_id) override;
+  Result<SealedSecret> GetAccountSecret(int64_t team_id, int64_t account_id) override;
+  Status UpdateAccountHealth(int64_t team_id, int64_t account_id, const std::string& status,
+                             const std::string& last_error, int64_t last_used_at,
+                             int64_t last_sync_at) override;
+  Result<int64_t> CountSealedSecrets() override;
+  Status PutCheckpoint(const ReportCheckpoint& checkpoint) override;
+  Result<std::vector<ReportCheckpoint>> ListCheckpoints(int64_t account_id,
+                                                        const std::string& report, Date from,
+                                                        Date to) override;
+  Status PutFxRates(const std::vector<FxRateRecord>& rates) override;
+  Result<std::vector<FxRateRecord>> GetFxRates(const std::vector<std::string>& currencies,
+                                               Date until) override;
+
+ private:
+  std::shared_ptr<Database> db_;
+  const Clock* clock_;
+};
+
+}  // namespace orchard::store::sqlite
