@@ -1,0 +1,426 @@
+#include "sandbox/generator.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace orchard::sandbox {
+namespace {
+
+// splitmix64 over a mixed key: a counter-based RNG, so no value depends on call order.
+uint64_t Mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+uint64_t Key(std::initializer_list<uint64_t> parts) {
+  uint64_t h = 0x243F6A8885A308D3ull;
+  for (uint64_t p : parts) h = Mix(h ^ p);
+  return h;
+}
+double Unit(uint64_t h) { return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0); }
+
+enum class Kind { kApp, kIap, kSubscription };
+
+struct Product {
+  const char* apple_id;
+  const char* sku;
+  const char* title;
+  const char* category;
+  const char* platforms;
+  Kind kind;
+  int app;            // index of the app (its own index for apps)
+  double price_usd;   // 0 = free
+  int launch_offset;  // days after the portfolio's anchor
+  // Product types and devices for apps: download / redownload / update, per device.
+  const char* pti_download;
+  const char* pti_redownload;
+  const char* pti_update;
+  const char* devices;  // comma list: iPhone,iPad,Desktop,Apple TV
+  double base;          // daily first-time downloads (apps) or purchases (IAPs) worldwide
+  const char* period;   // subscriptions: "1 Month" / "1 Year"
+};
+
+// The portfolio. Apple Identifiers are 10 digits; IAPs point at their app's SKU.
+const Product kProducts[] = {
+    {"1476097583", "snapjournal", "Snap Journal", "Lifestyle", "iOS", Kind::kApp, 0, 0, 0,
+     "1F", "3F", "7F", "iPhone,iPad,Desktop", 900, ""},
+    {"1476097601", "snapjournal.pro", "Pro Unlock", "Lifestyle", "iOS", Kind::kIap, 0, 4.99, 0,
+     "IA1", "", "", "iPhone,iPad", 40, ""},
+    {"1476097602", "snapjournal.stickers", "Sticker Pack", "Lifestyle", "iOS", Kind::kIap, 0, 0.99, 20,
+     "IA1", "", "", "iPhone,iPad", 60, ""},
+    {"1502233110", "trailmaps", "Trail Maps", "Navigation", "iOS", Kind::kApp, 3, 2.99, 30,
+     "1", "3", "7", "iPhone", 120, ""},
+    {"1523344771", "fitpulse", "FitPulse", "Health & Fitness", "iOS", Kind::kApp, 4, 0, 100,
+     "1F", "3F", "7F", "iPhone,iPad", 700, ""},
+    {"1523344801", "fitpulse.monthly", "FitPulse Premium Monthly", "Health & Fitness", "iOS",
+     Kind::kSubscription, 4, 9.99, 100, "IAY", "", "", "iPhone,iPad", 30, "1 Month"},
+    {"1523344802", "fitpulse.yearly", "FitPulse Premium Yearly", "Health & Fitness", "iOS",
+     Kind::kSubscription, 4, 59.99, 100, "IAY", "", "", "iPhone,iPad", 8, "1 Year"},
+    {"1589901234", "pixelstudio.mac", "Pixel Studio", "Graphics & Design", "macOS", Kind::kApp, 7,
+     9.99, 200, "F1", "F3", "F7", "Desktop", 25, ""},
+    {"1589901250", "pixelstudio.brushes", "Brush Pack", "Graphics & Design", "macOS", Kind::kIap,
+     7, 1.99, 200, "FI1", "", "", "Desktop", 6, ""},
+    {"1611122233", "tabletsketch", "Tablet Sketch", "Productivity", "iOS", Kind::kApp, 9, 0, 330,
+     "1T", "3T", "7T", "iPad", 200, ""},
+    {"1611122240", "tabletsketch.layers", "Unlimited Layers", "Productivity", "iOS", Kind::kIap,
+     9, 2.99, 330, "IA1", "", "", "iPad", 9, ""},
+    {"1650007788", "wordquest", "Word Quest", "Games", "iOS", Kind::kApp, 11, 0, 600,
+     "1F", "3F", "7F", "iPhone,iPad,Apple TV", 1500, ""},
+    {"1650007801", "wordquest.coins.small", "Handful of Coins", "Games", "iOS", Kind::kIap, 11,
+     0.99, 600, "IA1", "", "", "iPhone,iPad", 120, ""},
+    {"1650007802", "wordquest.coins.chest", "Chest of Coins", "Games", "iOS", Kind::kIap, 11, 4.99,
+     600, "IA1", "", "", "iPhone,iPad", 25, ""},
+};
+constexpr int kProductCount = static_cast<int>(std::size(kProducts));
+
+const std::set<std::string_view>& ZeroDecimalCurrencies() {
+  static const std::set<std::string_view> s = {"JPY", "KRW", "IDR", "HUF", "CLP", "COP",
+                                               "VND", "TWD", "KZT", "NGN"};
+  return s;
+}
+
+std::string Money(double v, std::string_view currency) {
+  char buf[64];
+  if (ZeroDecimalCurrencies().contains(currency)) {
+    std::snprintf(buf, sizeof buf, "%.0f", std::round(v));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f", std::round(v * 100) / 100);
+  }
+  return buf;
+}
+
+// A price tier in local currency: "x.99" style, or two significant figures for currencies
+// without minor units.
+double LocalPrice(double usd, const Storefront& s) {
+  if (usd <= 0) return 0;
+  const double raw = usd * s.per_usd;
+  if (ZeroDecimalCurrencies().contains(s.currency)) {
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)) - 1);
+    return std::round(raw / mag) * mag;
+  }
+  return std::ceil(raw) - 0.01;
+}
+
+std::string UsDate(Date d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", d.month(), d.day(), d.year());
+  return buf;
+}
+
+const char* kHeader =
+    "Provider\tProvider Country\tSKU\tDeveloper\tTitle\tVersion\tProduct Type Identifier\tUnits\t"
+    "Developer Proceeds\tBegin Date\tEnd Date\tCustomer Currency\tCountry Code\tCurrency of "
+    "Proceeds\tApple Identifier\tCustomer Price\tPromo Code\tParent Identifier\tSubscription\t"
+    "Period\tCategory\tCMB\tDevice\tSupported Platforms\tProceeds Reason\tPreserved Pricing\t"
+    "Client\tOrder Type\n";
+
+struct RowFields {
+  const Product* product;
+  const Product* parent;
+  std::string version;
+  const char* pti;
+  long units;
+  std::string proceeds;
+  std::string price;
+  const Storefront* store;
+  const char* device;
+  const char* promo = " ";
+  const char* subscription = " ";
+  const char* period = " ";
+  const char* proceeds_reason = " ";
+  const char* preserved = " ";
+};
+
+void AppendRow(std::string* out, const RowFields& r, const std::string& date) {
+  const bool iap = r.product->kind != Kind::kApp;
+  char units[32];
+  std::snprintf(units, sizeof units, "%ld", r.units);
+  const char* fields[] = {
+      "APPLE", "US", r.product->sku, iap ? " " : "Orchard Demo Apps Inc.", r.product->title,
+      iap ? " " : r.version.c_str(), r.pti, units, r.proceeds.c_str(), date.c_str(), date.c_str(),
+      r.store->currency, r.store->country, r.store->currency, r.product->apple_id,
+      r.price.c_str(), r.promo, iap ? r.parent->sku : " ", r.subscription, r.period,
+      r.product->category, "", r.device, r.product->platforms, r.proceeds_reason, r.preserved,
+      " ", " "};
+  for (size_t i = 0; i < std::size(fields); ++i) {
+    if (i) out->push_back('\t');
+    out->append(fields[i]);
+  }
+  out->push_back('\n');
+}
+
+double DeviceShare(std::string_view device, std::string_view devices) {
+  if (devices.find(',') == std::string_view::npos) return 1.0;
+  if (device == "iPhone") return devices.find("Apple TV") != std::string_view::npos ? 0.66 : 0.70;
+  if (device == "iPad") return 0.25;
+  return 0.05;  // Desktop (iOS apps on Apple silicon Macs) or Apple TV
+}
+
+}  // namespace
+
+const std::vector<Storefront>& Storefronts() {
+  static const std::vector<Storefront> s = {
+      {"US", "USD", 1, 0, 30},        {"GB", "GBP", 0.79, 0.2, 6},   {"DE", "EUR", 0.92, 0.19, 6},
+      {"FR", "EUR", 0.92, 0.2, 4},    {"IT", "EUR", 0.92, 0.22, 3},  {"ES", "EUR", 0.92, 0.21, 3},
+      {"NL", "EUR", 0.92, 0.21, 2},   {"BE", "EUR", 0.92, 0.21, 1},  {"AT", "EUR", 0.92, 0.2, 1},
+      {"IE", "EUR", 0.92, 0.23, 0.8}, {"PT", "EUR", 0.92, 0.23, 0.8}, {"FI", "EUR", 0.92, 0.24, 0.6},
+      {"GR", "EUR", 0.92, 0.24, 0.6}, {"SK", "EUR", 0.92, 0.2, 0.3}, {"SI", "EUR", 0.92, 0.22, 0.2},
+      {"EE", "EUR", 0.92, 0.22, 0.2}, {"LV", "EUR", 0.92, 0.21, 0.2}, {"LT", "EUR", 0.92, 0.21, 0.2},
+      {"LU", "EUR", 0.92, 0.17, 0.2}, {"HR", "EUR", 0.92, 0.25, 0.3}, {"CH", "CHF", 0.88, 0.081, 1.5},
+      {"SE", "SEK", 10.5, 0.25, 1.2}, {"NO", "NOK", 10.6, 0.25, 1},  {"DK", "DKK", 6.9, 0.25, 0.9},
+      {"PL", "PLN", 4.0, 0.23, 1.2},  {"CZ", "CZK", 23, 0.21, 0.6},  {"HU", "HUF", 360, 0.27, 0.5},
+      {"RO", "RON", 4.6, 0.19, 0.5},  {"BG", "BGN", 1.8, 0.2, 0.3},  {"TR", "TRY", 32, 0.2, 1.5},
+      {"IL", "ILS", 3.7, 0.17, 0.7},  {"AE", "AED", 3.67, 0.05, 0.7}, {"SA", "SAR", 3.75, 0.15, 0.8},
+      {"QA", "QAR", 3.64, 0, 0.2},    {"EG", "EGP", 48, 0.14, 0.4},  {"ZA", "ZAR", 18.5, 0.15, 0.7},
+      {"NG", "NGN", 1500, 0.075, 0.4}, {"KE", "USD", 1, 0.16, 0.2},  {"JP", "JPY", 150, 0.1, 7},
+      {"KR", "KRW", 1350, 0.1, 3},    {"CN", "CNY", 7.2, 0.06, 6},   {"HK", "HKD", 7.8, 0, 1},
+      {"TW", "TWD", 32, 0.05, 1.2},   {"SG", "SGD", 1.35, 0.09, 0.8}, {"MY", "MYR", 4.7, 0.08, 0.6},
+      {"TH", "THB", 36, 0.07, 0.8},   {"VN", "VND", 24500, 0.1, 0.6}, {"ID", "IDR", 15800, 0.11, 1},
+      {"PH", "PHP", 56, 0.12, 0.7},   {"IN", "INR", 83, 0.18, 2.5},  {"AU", "AUD", 1.52, 0.1, 2},
+      {"NZ", "NZD", 1.65, 0.15, 0.5}, {"CA", "CAD", 1.36, 0.13, 2.5}, {"MX", "MXN", 17, 0.16, 1.5},
+      {"BR", "BRL", 5.0, 0.1, 3},     {"AR", "USD", 1, 0.21, 0.6},   {"CL", "CLP", 930, 0.19, 0.6},
+      {"CO", "COP", 3950, 0.19, 0.6}, {"PE", "PEN", 3.75, 0.18, 0.4}, {"KZ", "KZT", 450, 0.12, 0.2},
+      {"UA", "UAH", 39, 0.2, 0.5},    {"IS", "USD", 1, 0.24, 0.1},   {"UY", "USD", 1, 0.22, 0.1},
+  };
+  return s;
+}
+
+Portfolio::Portfolio(uint64_t seed, Date today)
+    : seed_(seed),
+      today_(today),
+      first_sales_day_(Date::FromYmd(2024, 6, 1).AddDays(static_cast<int32_t>(Mix(seed) % 30))) {}
+
+std::string Portfolio::issuer_id() const {
+  char buf[40];
+  const uint64_t a = Key({seed_, 1}), b = Key({seed_, 2});
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffull));
+  return buf;
+}
+
+std::string Portfolio::key_id(int index) const {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string out;
+  uint64_t h = Key({seed_, 3, static_cast<uint64_t>(index)});
+  for (int i = 0; i < 10; ++i) {
+    out.push_back(kAlphabet[h % 36]);
+    h /= 36;
+  }
+  return out;
+}
+
+std::string Portfolio::vendor_number() const {
+  return std::to_string(80000000 + Key({seed_, 4}) % 10000000);
+}
+
+std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
+  if (!HasSales(day)) return "";
+  std::string out = kHeader;
+  out.reserve(400 * 1024);
+  const std::string date = UsDate(day);
+  const auto d = static_cast<uint64_t>(day.days());
+  const double age = day.days() - first_sales_day_.days();
+  // Weekends sell more, December more still; a slow upward trend.
+  const double weekday = day.iso_weekday() >= 6 ? 1.25 : (day.iso_weekday() == 1 ? 0.92 : 1.0);
+  const double season = day.month() == 12 ? 1.35 : (day.month() == 1 ? 1.15 : 1.0);
+  double total_weight = 0;
+  for (const auto& s : Storefronts()) total_weight += s.weight;
+
+  for (int pi = 0; pi < kProductCount; ++pi) {
+    const Product& p = kProducts[pi];
+    const Product& app = kProducts[p.app];
+    const int since_launch = static_cast<int>(age) - p.launch_offset;
+    if (since_launch < 0) continue;
+    const double growth = 1.0 + std::min(since_launch, 730) / 365.0 * 0.35;
+    const double launch_spike = since_launch < 7 ? 3.0 - since_launch * 0.28 : 1.0;
+    // The paid app changes price a year after launch (2.99 → 3.99).
+    double price_usd = p.price_usd;
+    if (pi == 3 && since_launch >= 365) price_usd = 3.99;
+    const std::string version =
+        "2." + std::to_string(since_launch / 45) + "." + std::to_string((since_launch / 9) % 5);
+    for (size_t si = 0; si < Storefronts().size(); ++si) {
+      const Storefront& s = Storefronts()[si];
+      const double share = s.weight / total_weight;
+      const double lambda_base = p.base * share * weekday * season * growth * launch_spike;
+      const double local = LocalPrice(price_usd, s);
+      const bool zero_dec = ZeroDecimalCurrencies().contains(s.currency);
+      auto proceeds_of = [&](double price, double rate) {
+        const double v = price / (1.0 + s.vat) * rate;
+        return zero_dec ? std::round(v) : std::round(v * 100) / 100;
+      };
+      std::string devices = p.devices;
+      size_t start = 0;
+      while (start <= devices.size()) {
+        const size_t comma = devices.find(',', start);
+        const std::string device = devices.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        start = comma == std::string::npos ? devices.size() + 1 : comma + 1;
+        const double dev_lambda = lambda_base * DeviceShare(device, p.devices);
+        const uint64_t k = Key({seed_, d, static_cast<uint64_t>(pi), si, std::hash<std::string>{}(device)});
+        auto draw = [&](uint64_t salt, double lambda) {
+          const double noise = 0.7 + 0.6 * Unit(Key({k, salt}));
+          return static_cast<long>(std::floor(lambda * noise + Unit(Key({k, salt, 99}))));
+        };
+        RowFields row{&p, &app, version, p.pti_download, 0, "0", "0", &s, device.c_str()};
+        if (p.kind == Kind::kApp) {
+          const long downloads = draw(1, dev_lambda);
+          if (downloads > 0) {
+            row.units = downloads;
+            row.price = Money(local, s.currency);
+            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+            AppendRow(&out, row, date);
+            // Refunds of the paid apps: negative units and price, positive proceeds.
+            if (local > 0 && Unit(Key({k, 7})) < 0.04) {
+              RowFields refund = row;
+              refund.units = -1 - static_cast<long>(Unit(Key({k, 8})) * 2);
+              refund.price = "-" + row.price;
+              AppendRow(&out, refund, date);
+            }
+            // Education volume purchases of the paid app, at half price.
+            if (local > 0 && Unit(Key({k, 9})) < 0.01) {
+              RowFields edu = row;
+              edu.promo = "EDU";
+              edu.units = 5 + static_cast<long>(Unit(Key({k, 10})) * 20);
+              edu.price = Money(local / 2, s.currency);
+              edu.proceeds = Money(proceeds_of(local / 2, 0.7), s.currency);
+              AppendRow(&out, edu, date);
+            }
+          }
+          row.price = "0";
+          row.proceeds = "0";
+          if (const long re = draw(2, dev_lambda * 0.18); re > 0) {
+            row.pti = p.pti_redownload;
+            row.units = re;
+            AppendRow(&out, row, date);
+          }
+          if (const long up = draw(3, dev_lambda * 0.9 * std::min(1.0, since_launch / 60.0)); up > 0) {
+            row.pti = p.pti_update;
+            row.units = up;
+            AppendRow(&out, row, date);
+          }
+          // Now and then a product type Orchard does not know yet (Apple adds new ones).
+          if (pi == 0 && si == 0 && device == "iPhone" && Unit(Key({k, 11})) < 0.2) {
+            row.pti = "1-G";
+            row.units = 1 + static_cast<long>(Unit(Key({k, 12})) * 3);
+            AppendRow(&out, row, date);
+          }
+        } else if (p.kind == Kind::kIap) {
+          const long units = draw(1, dev_lambda);
+          if (units > 0) {
+            row.units = units;
+            row.price = Money(local, s.currency);
+            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+            AppendRow(&out, row, date);
+            if (Unit(Key({k, 7})) < 0.03) {
+              RowFields refund = row;
+              refund.units = -1;
+              refund.price = "-" + row.price;
+              AppendRow(&out, refund, date);
+            }
+          }
+        } else {  // auto-renewable subscription: new subscriptions and renewals
+          row.period = p.period;
+          row.price = Money(local, s.currency);
+          if (const long fresh = draw(1, dev_lambda); fresh > 0) {
+            row.subscription = "New";
+            row.units = fresh;
+            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+            AppendRow(&out, row, date);
+          }
+          const double renew_rate = std::string_view(p.period) == "1 Month" ? 3.5 : 0.25;
+          const double maturity = std::min(1.0, since_launch / 180.0);
+          if (const long renewals = draw(2, dev_lambda * renew_rate * maturity); renewals > 0) {
+            row.subscription = "Renewal";
+            row.units = renewals;
+            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+            AppendRow(&out, row, date);
+          }
+          // Subscribers past their first year earn 85 %.
+          if (since_launch > 365) {
+            if (const long loyal = draw(3, dev_lambda * renew_rate * 0.6); loyal > 0) {
+              row.subscription = "Renewal";
+              row.units = loyal;
+              row.proceeds_reason = "Rate After One Year";
+              row.preserved = Unit(Key({k, 13})) < 0.3 ? "Yes" : " ";
+              row.proceeds = Money(proceeds_of(local, 0.85), s.currency);
+              AppendRow(&out, row, date);
+              row.proceeds_reason = " ";
+              row.preserved = " ";
+            }
+          }
+          if (Unit(Key({k, 7})) < 0.02) {
+            RowFields refund = row;
+            refund.subscription = "Renewal";
+            refund.units = -1;
+            refund.price = "-" + row.price;
+            refund.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+            AppendRow(&out, refund, date);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::string Portfolio::EcbFxCsv(Date from, Date to) const {
+  std::vector<const Storefront*> currencies;
+  std::set<std::string_view> seen;
+  for (const auto& s : Storefronts()) {
+    if (std::string_view(s.currency) == "EUR" || !seen.insert(s.currency).second) continue;
+    currencies.push_back(&s);
+  }
+  std::string out = "Date";
+  for (const auto* c : currencies) out += std::string(",") + c->currency;
+  out += ",\n";
+  const double usd_per_eur = 1.08;
+  for (Date day = to; day >= from; day = day.AddDays(-1)) {
+    if (day.iso_weekday() >= 6) continue;  // the ECB publishes on business days only
+    out += day.Iso();
+    for (const auto* c : currencies) {
+      const uint64_t ch = std::hash<std::string_view>{}(c->currency);
+      // A slow deterministic wander around the level, plus a little daily noise.
+      const double phase = Unit(Key({seed_, ch})) * 6.28;
+      const double wander = 0.03 * std::sin(day.days() / 97.0 + phase) +
+                            0.004 * (Unit(Key({seed_, ch, static_cast<uint64_t>(day.days())})) - 0.5);
+      const double level = (std::string_view(c->currency) == "USD" ? 1.0 : c->per_usd) * usd_per_eur;
+      const double rate = level * std::exp(wander);
+      const bool missing = std::string_view(c->currency) == "TRY" && day != from &&
+                           Key({seed_, 77, static_cast<uint64_t>(day.days())}) % 37 == 0;
+      char buf[48];
+      if (missing) {
+        std::snprintf(buf, sizeof buf, ",N/A");
+      } else if (rate < 1) {
+        std::snprintf(buf, sizeof buf, ",%.5f", rate);
+      } else if (rate < 100) {
+        std::snprintf(buf, sizeof buf, ",%.4f", rate);
+      } else {
+        std::snprintf(buf, sizeof buf, ",%.2f", rate);
+      }
+      out += buf;
+    }
+    out += ",\n";
+  }
+  return out;
+}
+
+std::string GzipBytes(std::string_view data) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  // +16: gzip wrapper
+  std::string out(deflateBound(&z, data.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+}  // namespace orchard::sandbox

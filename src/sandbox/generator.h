@@ -1,0 +1,60 @@
+// Portfolio: the sandbox's seeded data generator.
+//
+// A developer's portfolio that looks and adds up like a real one: free, paid, freemium
+// (auto-renewable subscriptions), Mac and iPad-only apps with in-app purchases, sold in 60
+// storefronts with their real currencies, with weekday and December cycles, growth, launches, a
+// price change, refunds, an education promo and the odd product type Orchard does not know.
+// Every figure is a pure function of (seed, day, product, storefront …) through a counter-based
+// RNG, so the same seed gives byte-identical reports whatever is asked in whatever order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+
+namespace orchard::sandbox {
+
+struct Storefront {
+  const char* country;   // ISO 3166 alpha-2
+  const char* currency;  // customer currency (and currency of proceeds)
+  double per_usd;        // rough local units per USD (for price tiers and FX levels)
+  double vat;            // tax included in the customer price
+  double weight;         // share of demand
+};
+
+const std::vector<Storefront>& Storefronts();
+
+class Portfolio {
+ public:
+  Portfolio(uint64_t seed, Date today);
+
+  Date today() const { return today_; }
+  Date first_sales_day() const { return first_sales_day_; }
+  bool HasSales(Date day) const { return day >= first_sales_day_ && day < today_; }
+
+  // The decompressed Sales Summary report of a day (28 columns, Apple's layout), or "" when
+  // the day has no sales.
+  std::string SalesSummaryDailyTsv(Date day) const;
+
+  // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
+  // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.
+  std::string EcbFxCsv(Date from, Date to) const;
+
+  // Identities derived from the seed.
+  std::string issuer_id() const;
+  std::string key_id(int index) const;  // 10 × [A-Z0-9]
+  std::string vendor_number() const;    // 8 digits
+
+ private:
+  uint64_t seed_;
+  Date today_;
+  Date first_sales_day_;
+};
+
+// gzip (RFC 1952) with zlib.
+std::string GzipBytes(std::string_view data);
+
+}  // namespace orchard::sandbox

@@ -1,0 +1,91 @@
+#include "sandbox/generator.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+namespace orchard::sandbox {
+namespace {
+
+std::vector<std::vector<std::string>> Rows(const std::string& tsv) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(tsv);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream fs(line);
+    std::string x;
+    while (std::getline(fs, x, '\t')) f.push_back(x);
+    if (!line.empty() && line.back() == '\t') f.push_back("");
+    rows.push_back(f);
+  }
+  return rows;
+}
+
+const Date kToday = *Date::ParseIso("2026-03-10");
+
+TEST(GeneratorTest, SameSeedSameBytesAndOtherSeedsDiffer) {
+  const Date day = *Date::ParseIso("2026-02-14");
+  EXPECT_EQ(Portfolio(5, kToday).SalesSummaryDailyTsv(day), Portfolio(5, kToday).SalesSummaryDailyTsv(day));
+  EXPECT_NE(Portfolio(5, kToday).SalesSummaryDailyTsv(day), Portfolio(6, kToday).SalesSummaryDailyTsv(day));
+  // A past day does not change when "today" moves on.
+  EXPECT_EQ(Portfolio(5, kToday).SalesSummaryDailyTsv(day),
+            Portfolio(5, kToday.AddDays(30)).SalesSummaryDailyTsv(day));
+}
+
+TEST(GeneratorTest, ReportsUseApplesLayoutAndLookReal) {
+  const auto rows = Rows(Portfolio(5, kToday).SalesSummaryDailyTsv(*Date::ParseIso("2026-02-14")));
+  ASSERT_GT(rows.size(), 500u);
+  ASSERT_EQ(rows[0].size(), 28u);
+  EXPECT_EQ(rows[0][0], "Provider");
+  EXPECT_EQ(rows[0][27], "Order Type");
+  std::set<std::string> countries, currencies, types;
+  int refunds = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 28u) << i;
+    EXPECT_EQ(rows[i][9], "02/14/2026");
+    countries.insert(rows[i][12]);
+    currencies.insert(rows[i][11]);
+    types.insert(rows[i][6]);
+    if (rows[i][7][0] == '-') {
+      ++refunds;
+      EXPECT_EQ(rows[i][15][0], '-') << "refund price is negative";
+      EXPECT_NE(rows[i][8][0], '-') << "refund proceeds stay positive";
+    }
+    if (rows[i][6].rfind("IA", 0) == 0) {
+      EXPECT_EQ(rows[i][5], " ") << "IAPs have a blank version";
+    }
+  }
+  EXPECT_GT(countries.size(), 40u);
+  EXPECT_GT(currencies.size(), 20u);
+  EXPECT_TRUE(types.contains("IAY"));
+  EXPECT_TRUE(types.contains("F1"));
+  EXPECT_TRUE(types.contains("7F"));
+  EXPECT_GT(refunds, 0);
+}
+
+TEST(GeneratorTest, NoSalesBeforeTheFirstLaunchOrFromTodayOn) {
+  Portfolio p(5, kToday);
+  EXPECT_EQ(p.SalesSummaryDailyTsv(p.first_sales_day().AddDays(-1)), "");
+  EXPECT_NE(p.SalesSummaryDailyTsv(p.first_sales_day()), "");
+  EXPECT_EQ(p.SalesSummaryDailyTsv(kToday), "");
+}
+
+TEST(GeneratorTest, FxFeedHasTheEcbLayout) {
+  Portfolio p(5, kToday);
+  const std::string csv = p.EcbFxCsv(*Date::ParseIso("2026-03-02"), *Date::ParseIso("2026-03-10"));
+  std::istringstream in(csv);
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_EQ(header.rfind("Date,USD,GBP,", 0), 0u);
+  EXPECT_EQ(header.back(), ',');
+  std::vector<std::string> days;
+  while (std::getline(in, line)) days.push_back(line.substr(0, 10));
+  // 2026-03-02 (Mon) … 2026-03-10 (Tue), newest first, without the weekend of 7–8 March.
+  EXPECT_EQ(days, (std::vector<std::string>{"2026-03-10", "2026-03-09", "2026-03-06", "2026-03-05",
+                                            "2026-03-04", "2026-03-03", "2026-03-02"}));
+}
+
+}  // namespace
+}  // namespace orchard::sandbox

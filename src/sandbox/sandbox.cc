@@ -1,0 +1,589 @@
+#include "sandbox/sandbox.h"
+
+#include <httplib.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "sandbox/generator.h"
+
+namespace orchard::sandbox {
+namespace {
+
+using Json = nlohmann::json;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// --- Apple's words, verbatim from apple-apis.md -------------------------------------------
+constexpr const char* kNotAuthorizedTitle = "Authentication credentials are missing or invalid.";
+constexpr const char* kNotAuthorizedDetail =
+    "Provide a properly configured and signed bearer token, and make sure that it has not "
+    "expired. Learn more about Generating Tokens for API Requests "
+    "https://developer.apple.com/go/?id=api-generating-tokens";
+constexpr const char* kRateTitle = "The request rate limit has been reached.";
+constexpr const char* kRateDetail =
+    "We've received too many requests for this API. Please wait and try again or slow down your "
+    "request rate.";
+constexpr const char* kForbiddenTitle = "This request is forbidden for security reasons";
+constexpr const char* kForbiddenDetail = "The API key in use does not allow this request";
+constexpr const char* kNoSales = "There were no sales for the date specified.";
+constexpr const char* kNotYet =
+    "Report is not available yet. Daily reports for the Americas are available by 5 am Pacific "
+    "Time; Japan, Australia, and New Zealand by 5 am Japan Standard Time; and 5 am Central "
+    "European Time for all other territories.";
+constexpr const char* kComboTitle = "Some provided parameters cannot be used in this combination.";
+constexpr const char* kComboDetail =
+    "Invalid combination of date type and date. For daily and weekly reports, use format "
+    "YYYY-MM-DD. For monthly, use YYYY-MM. For yearly, use YYYY.";
+
+// §2.2 allowed combinations: type → (subtype, frequencies, versions).
+struct Combo {
+  const char* type;
+  const char* subtype;
+  std::set<std::string> frequencies;
+  std::vector<std::string> versions;  // the last one is the latest
+};
+const std::vector<Combo>& Combos() {
+  static const std::vector<Combo> c = {
+      {"FIRST_ANNUAL", "DETAILED", {"DAILY"}, {"1_0"}},
+      {"FIRST_ANNUAL", "SUMMARY", {"YEARLY"}, {"1_0"}},
+      {"INSTALLS", "SUMMARY_CHANNEL", {"YEARLY"}, {"1_0", "1_1"}},
+      {"INSTALLS", "SUMMARY_INSTALL_TYPE", {"YEARLY"}, {"1_0", "1_1"}},
+      {"INSTALLS", "SUMMARY", {"MONTHLY"}, {"1_2"}},
+      {"INSTALLS", "SUMMARY_TERRITORY", {"YEARLY"}, {"1_0", "1_1"}},
+      {"INSTALLS", "DETAILED", {"MONTHLY"}, {"1_2"}},
+      {"INSTALLS", "DETAILED", {"YEARLY"}, {"1_0", "1_1"}},
+      {"NEWSSTAND", "DETAILED", {"DAILY", "WEEKLY"}, {"1_0"}},
+      {"PRE_ORDER", "SUMMARY", {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}, {"1_0"}},
+      {"SALES", "SUMMARY", {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}, {"1_0"}},
+      {"SUBSCRIBER", "DETAILED", {"DAILY"}, {"1_3"}},
+      {"SUBSCRIPTION", "SUMMARY", {"DAILY"}, {"1_3"}},
+      {"SUBSCRIPTION_EVENT", "SUMMARY", {"DAILY"}, {"1_3"}},
+      {"SUBSCRIPTION_OFFER_CODE_REDEMPTION", "SUMMARY", {"DAILY"}, {"1_0"}},
+      {"WIN_BACK_ELIGIBILITY", "SUMMARY", {"DAILY"}, {"1_0"}},
+  };
+  return c;
+}
+const std::set<std::string> kReportTypes = {
+    "SALES", "PRE_ORDER", "NEWSSTAND", "SUBSCRIPTION", "SUBSCRIPTION_EVENT", "SUBSCRIBER",
+    "SUBSCRIPTION_OFFER_CODE_REDEMPTION", "INSTALLS", "FIRST_ANNUAL", "WIN_BACK_ELIGIBILITY"};
+const std::set<std::string> kSubTypes = {"SUMMARY", "DETAILED", "SUMMARY_INSTALL_TYPE",
+                                         "SUMMARY_TERRITORY", "SUMMARY_CHANNEL"};
+const std::set<std::string> kFrequencies = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"};
+const std::set<std::string> kSalesParams = {"filter[vendorNumber]", "filter[reportType]",
+                                            "filter[reportSubType]", "filter[frequency]",
+                                            "filter[reportDate]", "filter[version]"};
+
+// --- base64url and ES256, written here so the sandbox shares nothing with the client -------
+std::optional<std::string> B64UrlDecode(std::string_view in) {
+  std::string out;
+  uint32_t buf = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '-') v = 62;
+    else if (c == '_') v = 63;
+    else if (c == '=') break;
+    else return std::nullopt;
+    buf = (buf << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buf >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+bool VerifyRawEs256(EVP_PKEY* key, std::string_view message, std::string_view raw) {
+  if (raw.size() != 64) return false;  // Apple rejects DER-encoded signatures
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  ECDSA_SIG_set0(sig, BN_bin2bn(p, 32, nullptr), BN_bin2bn(p + 32, 32, nullptr));
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(sig, &der);
+  ECDSA_SIG_free(sig);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = der_len > 0 && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+                  EVP_DigestVerify(ctx, der, static_cast<size_t>(der_len),
+                                   reinterpret_cast<const unsigned char*>(message.data()),
+                                   message.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  OPENSSL_free(der);
+  return ok;
+}
+
+std::string PemOf(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);  // PKCS#8
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(n));
+  BIO_free(bio);
+  return pem;
+}
+
+EVP_PKEY* KeyFromPem(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return key;
+}
+
+std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct ApiKey {
+  std::string issuer_id;
+  std::string key_id;
+  std::vector<std::string> roles;
+  EVP_PKEY* key = nullptr;
+  bool revoked = false;
+};
+
+struct LoggedRequest {
+  int64_t time_ms;
+  std::string method, path, query, kid;
+  int status;
+};
+
+}  // namespace
+
+struct Sandbox::Impl {
+  SandboxOptions options;
+  Portfolio portfolio;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  bool stopped = false;
+
+  std::mutex mu;  // guards everything below
+  std::map<std::string, ApiKey> keys;
+  std::map<std::string, std::deque<SteadyTime>> windows;
+  std::set<int32_t> not_yet_days;
+  int fail_status = 0;
+  int fail_count = 0;
+  int rate_limit_next = 0;
+  std::vector<LoggedRequest> log;
+  std::map<int32_t, std::string> gzip_cache;
+
+  Impl(SandboxOptions o, Date today) : options(std::move(o)), portfolio(options.seed, today) {}
+  ~Impl() {
+    for (auto& [kid, k] : keys) EVP_PKEY_free(k.key);
+  }
+
+  // ---- keys --------------------------------------------------------------------------------
+  Status IssueKey(int index, const std::vector<std::string>& roles, const std::string& json_name) {
+    ApiKey k;
+    k.issuer_id = portfolio.issuer_id();
+    k.key_id = portfolio.key_id(index);
+    k.roles = roles;
+    const auto p8 = options.keys_dir / ("AuthKey_" + k.key_id + ".p8");
+    const auto json_path = options.keys_dir / json_name;
+    // Reuse a key issued by an earlier run with the same seed, so linked accounts stay valid.
+    if (std::filesystem::exists(p8) && std::filesystem::exists(json_path)) {
+      const Json old = Json::parse(ReadFile(json_path), nullptr, false);
+      if (old.is_object() && old.value("key_id", "") == k.key_id) k.key = KeyFromPem(ReadFile(p8));
+    }
+    if (k.key == nullptr) {
+      k.key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+      if (k.key == nullptr) return Status(Code::kInternal, "cannot generate a P-256 key");
+      std::filesystem::remove(p8);
+      std::ofstream(p8, std::ios::binary) << PemOf(k.key);
+      ::chmod(p8.c_str(), 0600);
+    }
+    const Json meta = {{"issuer_id", k.issuer_id},
+                       {"key_id", k.key_id},
+                       {"vendor_number", portfolio.vendor_number()},
+                       {"key_file", p8.filename().string()},
+                       {"roles", roles}};
+    std::ofstream(json_path) << meta.dump(2) << "\n";
+    keys.emplace(k.key_id, std::move(k));
+    return Status::Ok();
+  }
+
+  // ---- responses ---------------------------------------------------------------------------
+  static void JsonError(httplib::Response& res, int status, const std::string& code,
+                        const std::string& title, const std::string& detail,
+                        const std::string& parameter = "") {
+    static std::atomic<uint64_t> counter{0};
+    Json e = {{"id", "sandbox-" + std::to_string(++counter)},
+              {"status", std::to_string(status)},
+              {"code", code},
+              {"title", title},
+              {"detail", detail}};
+    if (!parameter.empty()) e["source"] = {{"parameter", parameter}};
+    res.status = status;
+    res.set_content(Json{{"errors", Json::array({e})}}.dump(), "application/json");
+  }
+
+  // Verifies the bearer token (apple-apis.md §1.6); returns the key id or answers 401.
+  std::optional<std::string> Authenticate(const httplib::Request& req, httplib::Response& res) {
+    auto unauthorized = [&]() -> std::optional<std::string> {
+      JsonError(res, 401, "NOT_AUTHORIZED", kNotAuthorizedTitle, kNotAuthorizedDetail);
+      return std::nullopt;
+    };
+    const std::string auth = req.get_header_value("Authorization");
+    if (auth.rfind("Bearer ", 0) != 0) return unauthorized();
+    const std::string token = auth.substr(7);
+    const size_t a = token.find('.');
+    const size_t b = token.find('.', a == std::string::npos ? 0 : a + 1);
+    if (a == std::string::npos || b == std::string::npos || token.find('.', b + 1) != std::string::npos) {
+      return unauthorized();
+    }
+    const auto header_text = B64UrlDecode(std::string_view(token).substr(0, a));
+    const auto payload_text = B64UrlDecode(std::string_view(token).substr(a + 1, b - a - 1));
+    const auto sig = B64UrlDecode(std::string_view(token).substr(b + 1));
+    if (!header_text || !payload_text || !sig) return unauthorized();
+    const Json header = Json::parse(*header_text, nullptr, false);
+    const Json payload = Json::parse(*payload_text, nullptr, false);
+    if (!header.is_object() || !payload.is_object()) return unauthorized();
+    if (header.value("alg", "") != "ES256") return unauthorized();
+    if (header.contains("typ") && header["typ"] != "JWT") return unauthorized();
+    const std::string kid = header.value("kid", "");
+    std::lock_guard lock(mu);
+    auto it = keys.find(kid);
+    if (it == keys.end() || it->second.revoked) return unauthorized();
+    if (payload.value("aud", "") != "appstoreconnect-v1") return unauthorized();
+    if (payload.contains("iss")) {
+      if (payload["iss"] != it->second.issuer_id) return unauthorized();
+    } else if (payload.value("sub", "") != "user") {
+      return unauthorized();
+    }
+    if (!payload.contains("iat") || !payload.contains("exp") || !payload["iat"].is_number_integer() ||
+        !payload["exp"].is_number_integer()) {
+      return unauthorized();
+    }
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t iat = payload["iat"].get<int64_t>();
+    const int64_t exp = payload["exp"].get<int64_t>();
+    if (exp <= now || exp - iat > 1200 || iat > now + 60) return unauthorized();
+    if (!VerifyRawEs256(it->second.key, std::string_view(token).substr(0, b), *sig)) return unauthorized();
+    return kid;
+  }
+
+  // Rolling-hour window per key; answers 429 when it is exhausted. Caller holds no lock.
+  bool Admit(const std::string& kid, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    const auto now = std::chrono::steady_clock::now();
+    auto& window = windows[kid];
+    while (!window.empty() && now - window.front() >= std::chrono::hours(1)) window.pop_front();
+    const int limit = options.rate_limit_per_hour;
+    bool forced = false;
+    if (rate_limit_next > 0) {
+      --rate_limit_next;
+      forced = true;
+    }
+    if (forced || static_cast<int>(window.size()) >= limit) {
+      res.set_header("X-Rate-Limit", "user-hour-lim:" + std::to_string(limit) + ";user-hour-rem:0;");
+      JsonError(res, 429, "RATE_LIMIT_EXCEEDED", kRateTitle, kRateDetail);
+      return false;
+    }
+    window.push_back(now);
+    res.set_header("X-Rate-Limit", "user-hour-lim:" + std::to_string(limit) + ";user-hour-rem:" +
+                                       std::to_string(limit - static_cast<int>(window.size())) + ";");
+    return true;
+  }
+
+  bool InjectedFailure(httplib::Response& res) {
+    std::lock_guard lock(mu);
+    if (fail_count <= 0) return false;
+    --fail_count;
+    JsonError(res, fail_status, "UNEXPECTED_ERROR", "An unexpected error occurred.",
+              "The server encountered an unexpected error. Try again later.");
+    return true;
+  }
+
+  std::string GzipReport(Date day) {
+    {
+      std::lock_guard lock(mu);
+      if (auto it = gzip_cache.find(day.days()); it != gzip_cache.end()) return it->second;
+    }
+    std::string gz = GzipBytes(portfolio.SalesSummaryDailyTsv(day));
+    std::lock_guard lock(mu);
+    gzip_cache.emplace(day.days(), gz);
+    return gz;
+  }
+
+  void SalesReports(const httplib::Request& req, httplib::Response& res) {
+    auto kid = Authenticate(req, res);
+    if (!kid) return;
+    if (InjectedFailure(res) || !Admit(*kid, res)) return;
+    {
+      std::lock_guard lock(mu);
+      const auto& roles = keys[*kid].roles;
+      const bool allowed = std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
+        return r == "ADMIN" || r == "FINANCE" || r == "SALES" || r == "ACCOUNT_HOLDER";
+      });
+      if (!allowed) {
+        JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
+        return;
+      }
+    }
+    for (const auto& [name, value] : req.params) {
+      if (!kSalesParams.contains(name)) {
+        JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
+                  "'" + name + "' is not a valid filter type", name);
+        return;
+      }
+    }
+    for (const char* required : {"filter[vendorNumber]", "filter[reportType]",
+                                 "filter[reportSubType]", "filter[frequency]"}) {
+      if (!req.has_param(required)) {
+        JsonError(res, 400, "PARAMETER_ERROR.REQUIRED", "A parameter is required",
+                  std::string("You must provide a value for the parameter '") + required +
+                      "' with this request",
+                  required);
+        return;
+      }
+    }
+    const std::string type = req.get_param_value("filter[reportType]");
+    const std::string subtype = req.get_param_value("filter[reportSubType]");
+    const std::string frequency = req.get_param_value("filter[frequency]");
+    const std::string vendor = req.get_param_value("filter[vendorNumber]");
+    const std::string date = req.get_param_value("filter[reportDate]");
+    auto invalid = [&](const std::string& parameter, const std::string& value) {
+      JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                "'" + value + "' is not a valid value for the parameter", parameter);
+    };
+    if (!kReportTypes.contains(type)) return invalid("filter[reportType]", type);
+    if (!kSubTypes.contains(subtype)) return invalid("filter[reportSubType]", subtype);
+    if (!kFrequencies.contains(frequency)) return invalid("filter[frequency]", frequency);
+    const Combo* combo = nullptr;
+    for (const auto& c : Combos()) {
+      if (c.type == type && c.subtype == subtype && c.frequencies.contains(frequency)) combo = &c;
+    }
+    if (combo == nullptr) {
+      JsonError(res, 400, "PARAMETER_ERROR.INVALID.INVALID_COMBINATION", kComboTitle, kComboDetail);
+      return;
+    }
+    const std::string version =
+        req.has_param("filter[version]") ? req.get_param_value("filter[version]") : combo->versions.back();
+    if (std::find(combo->versions.begin(), combo->versions.end(), version) == combo->versions.end()) {
+      JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                "The version parameter you have specified is invalid. The latest version for "
+                "this report is " + combo->versions.back() + ".",
+                "filter[version]");
+      return;
+    }
+    // Date format by frequency (§2.3).
+    std::optional<Date> day;
+    if (!date.empty()) {
+      bool ok = false;
+      if (frequency == "DAILY" || frequency == "WEEKLY") {
+        auto d = Date::ParseIso(date);
+        ok = d.has_value();
+        if (ok) day = *d;
+      } else if (frequency == "MONTHLY") {
+        ok = date.size() == 7 && date[4] == '-' && Date::ParseIso(date + "-01").has_value();
+      } else {
+        ok = date.size() == 4 && std::all_of(date.begin(), date.end(), ::isdigit);
+      }
+      if (!ok) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID.INVALID_COMBINATION", kComboTitle, kComboDetail);
+        return;
+      }
+    }
+    if (vendor != portfolio.vendor_number()) {
+      JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                "Invalid vendor number specified", "filter[vendorNumber]");
+      return;
+    }
+    const Date today = portfolio.today();
+    if (!(type == "SALES" && frequency == "DAILY")) {
+      // This sandbox generates daily Sales Summary reports only (other kinds arrive with the
+      // complete sandbox); every other valid report is an empty period.
+      JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
+      return;
+    }
+    const Date report_day = day.value_or(today.AddDays(-1));
+    bool held_back = false;
+    {
+      std::lock_guard lock(mu);
+      held_back = not_yet_days.contains(report_day.days());
+    }
+    if (report_day >= today || held_back) {
+      JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNotYet);
+      return;
+    }
+    if (!portfolio.HasSales(report_day)) {
+      JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
+      return;
+    }
+    res.status = 200;
+    res.set_content(GzipReport(report_day), "application/a-gzip");
+  }
+
+  void Log(const httplib::Request& req, const httplib::Response& res) {
+    if (req.path.rfind("/v1/", 0) != 0) return;
+    LoggedRequest entry;
+    entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+    entry.method = req.method;
+    entry.path = req.path;
+    for (const auto& [k, v] : req.params) entry.query += (entry.query.empty() ? "" : "&") + k + "=" + v;
+    const std::string auth = req.get_header_value("Authorization");
+    if (auth.rfind("Bearer ", 0) == 0) {
+      const std::string token = auth.substr(7);
+      if (auto h = B64UrlDecode(std::string_view(token).substr(0, token.find('.')))) {
+        const Json header = Json::parse(*h, nullptr, false);
+        if (header.is_object()) entry.kid = header.value("kid", "");
+      }
+    }
+    entry.status = res.status;
+    std::lock_guard lock(mu);
+    log.push_back(std::move(entry));
+  }
+
+  void Routes() {
+    server.Get("/v1/salesReports", [this](const httplib::Request& req, httplib::Response& res) {
+      SalesReports(req, res);
+    });
+    for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
+      auto handler = [](const httplib::Request&, httplib::Response& res) {
+        JsonError(res, 405, "METHOD_NOT_ALLOWED", "The request method is not valid for the resource path.",
+                  "The request method is not valid for the resource path.");
+      };
+      if (std::string_view(method) == "POST") server.Post("/v1/salesReports", handler);
+      if (std::string_view(method) == "PUT") server.Put("/v1/salesReports", handler);
+      if (std::string_view(method) == "PATCH") server.Patch("/v1/salesReports", handler);
+      if (std::string_view(method) == "DELETE") server.Delete("/v1/salesReports", handler);
+    }
+
+    // --- control endpoints for tests (no auth) ---
+    server.Get("/_sandbox/salesReports", [this](const httplib::Request& req, httplib::Response& res) {
+      auto day = Date::ParseIso(req.get_param_value("date"));
+      if (!day || !portfolio.HasSales(*day)) {
+        res.status = 404;
+        res.set_content("no report for that day\n", "text/plain");
+        return;
+      }
+      res.set_content(GzipReport(*day), "application/a-gzip");
+    });
+    server.Get("/_sandbox/fx/eurofxref-hist.csv", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(portfolio.EcbFxCsv(portfolio.first_sales_day().AddDays(-10), portfolio.today()),
+                      "text/csv");
+    });
+    server.Post(R"(/_sandbox/keys/([A-Z0-9]+)/revoke)", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      auto it = keys.find(req.matches[1]);
+      if (it == keys.end()) {
+        res.status = 404;
+        res.set_content(R"({"error":"unknown key"})", "application/json");
+        return;
+      }
+      it->second.revoked = true;
+      res.set_content(Json{{"revoked", it->first}}.dump(), "application/json");
+    });
+    server.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
+      const Json body = Json::parse(req.body, nullptr, false);
+      if (!body.is_object()) {
+        res.status = 400;
+        res.set_content(R"({"error":"expected a JSON object"})", "application/json");
+        return;
+      }
+      std::lock_guard lock(mu);
+      if (body.contains("not_yet_dates")) {
+        for (const auto& d : body["not_yet_dates"]) {
+          if (auto day = Date::ParseIso(d.get<std::string>())) not_yet_days.insert(day->days());
+        }
+      }
+      if (body.contains("fail_next")) {
+        fail_status = body["fail_next"].value("status", 500);
+        fail_count = body["fail_next"].value("count", 1);
+      }
+      if (body.contains("rate_limit_next")) rate_limit_next = body["rate_limit_next"].get<int>();
+      res.set_content(R"({"ok":true})", "application/json");
+    });
+    server.Post("/_sandbox/faults/clear", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      not_yet_days.clear();
+      fail_count = 0;
+      rate_limit_next = 0;
+      res.set_content(R"({"ok":true})", "application/json");
+    });
+    server.Get("/_sandbox/requests", [this](const httplib::Request&, httplib::Response& res) {
+      Json out = Json::array();
+      std::lock_guard lock(mu);
+      for (const auto& e : log) {
+        out.push_back({{"time", e.time_ms}, {"method", e.method}, {"path", e.path},
+                       {"query", e.query}, {"kid", e.kid}, {"status", e.status}});
+      }
+      res.set_content(out.dump(), "application/json");
+    });
+
+    // Anything else under /v1 is an unknown path, in Apple's words.
+    auto unknown = [](const httplib::Request& req, httplib::Response& res) {
+      JsonError(res, 404, "PATH_ERROR", "The URL path is not valid",
+                "The resource '" + req.path + "' does not exist");
+    };
+    server.Get(".*", unknown);
+    server.Post(".*", unknown);
+    server.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+  }
+};
+
+Sandbox::Sandbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
+  const Date today = options.today.value_or(Date::Today("America/Los_Angeles"));
+  if (options.keys_dir.empty()) return Error(Code::kInvalidArgument, "the sandbox needs a keys dir");
+  std::error_code ec;
+  std::filesystem::create_directories(options.keys_dir, ec);
+  if (ec) {
+    return Error(Code::kPermissionDenied,
+                 "cannot create " + options.keys_dir.string() + ": " + ec.message());
+  }
+  auto impl = std::make_unique<Impl>(options, today);
+  // The main team key (Admin) and a key without access to Sales and Trends (Developer).
+  ORCHARD_RETURN_IF_ERROR(impl->IssueKey(0, {"ADMIN"}, "key.json"));
+  ORCHARD_RETURN_IF_ERROR(impl->IssueKey(1, {"DEVELOPER"}, "key-developer.json"));
+  std::ofstream(options.keys_dir / "eurofxref-hist.csv")
+      << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
+  impl->Routes();
+  impl->port = options.port == 0 ? impl->server.bind_to_any_port(options.host)
+                                 : (impl->server.bind_to_port(options.host, options.port) ? options.port : -1);
+  if (impl->port <= 0) {
+    return Error(Code::kUnavailable, "the sandbox cannot listen on " + options.host + ":" +
+                                         std::to_string(options.port) + " (port in use?)");
+  }
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  return std::unique_ptr<Sandbox>(new Sandbox(std::move(impl)));
+}
+
+Sandbox::~Sandbox() { Stop(); }
+
+void Sandbox::Stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int Sandbox::port() const { return impl_->port; }
+std::string Sandbox::base_url() const {
+  return "http://" + impl_->options.host + ":" + std::to_string(impl_->port);
+}
+
+}  // namespace orchard::sandbox

@@ -1,0 +1,202 @@
+#include "sandbox/sandbox.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "crypto/base64.h"
+#include "crypto/es256.h"
+#include "sandbox/generator.h"
+
+namespace orchard::sandbox {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+class SandboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartWith(3600); }
+  void TearDown() override {
+    sandbox_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void StartWith(int rate_limit) {
+    sandbox_.reset();
+    dir_ = std::filesystem::temp_directory_path() / ("orchard-sandbox-" + std::to_string(::getpid()));
+    SandboxOptions o;
+    o.keys_dir = dir_;
+    o.seed = 11;
+    o.today = *Date::ParseIso("2026-03-10");
+    o.rate_limit_per_hour = rate_limit;
+    auto s = Sandbox::Start(o);
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    sandbox_ = std::move(*s);
+    key_ = Json::parse(ReadFile(dir_ / "key.json"));
+    developer_ = Json::parse(ReadFile(dir_ / "key-developer.json"));
+  }
+
+  // A token built by hand so each claim can be bent.
+  std::string Token(const Json& key, Json header_patch = Json::object(), Json payload_patch = Json::object(), bool der = false) {
+    Json header = {{"alg", "ES256"}, {"kid", key["key_id"]}, {"typ", "JWT"}};
+    Json payload = {{"iss", key["issuer_id"]}, {"iat", Now()}, {"exp", Now() + 1000},
+                    {"aud", "appstoreconnect-v1"}};
+    header.merge_patch(header_patch);
+    payload.merge_patch(payload_patch);
+    const std::string input = crypto::Base64UrlEncode(header.dump()) + "." +
+                              crypto::Base64UrlEncode(payload.dump());
+    auto pk = crypto::Es256PrivateKey::FromPem(Secret(ReadFile(dir_ / key["key_file"].get<std::string>())));
+    std::string sig = *pk->SignRaw(input);
+    if (der) sig = std::string("\x30\x44\x02\x20", 4) + sig.substr(0, 32) + std::string("\x02\x20", 2) + sig.substr(32);
+    return input + "." + crypto::Base64UrlEncode(sig);
+  }
+
+  httplib::Result Get(const std::string& path, const std::string& token) {
+    httplib::Client c("127.0.0.1", sandbox_->port());
+    return c.Get(path.c_str(), {{"Authorization", "Bearer " + token}});
+  }
+  std::string SalesPath(const std::string& date, const std::string& extra = "") {
+    return "/v1/salesReports?filter%5Bfrequency%5D=DAILY&filter%5BreportType%5D=SALES"
+           "&filter%5BreportSubType%5D=SUMMARY&filter%5BvendorNumber%5D=" +
+           key_["vendor_number"].get<std::string>() + "&filter%5BreportDate%5D=" + date +
+           "&filter%5Bversion%5D=1_0" + extra;
+  }
+  static Json FirstError(const httplib::Result& r) { return Json::parse(r->body)["errors"][0]; }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Sandbox> sandbox_;
+  Json key_, developer_;
+};
+
+TEST_F(SandboxTest, ServesADailySalesReportAsGzipWithApplesColumns) {
+  auto r = Get(SalesPath("2026-03-01"), Token(key_));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/a-gzip");
+  ASSERT_GE(r->body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(r->body[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(r->body[1]), 0x8b);
+  EXPECT_EQ(r->body, GzipBytes(Portfolio(11, *Date::ParseIso("2026-03-10"))
+                                   .SalesSummaryDailyTsv(*Date::ParseIso("2026-03-01"))));
+  const std::string rate = r->get_header_value("X-Rate-Limit");
+  EXPECT_EQ(rate, "user-hour-lim:3600;user-hour-rem:3599;");
+}
+
+TEST_F(SandboxTest, TheIssuedKeyFilesDescribeTheAccount) {
+  EXPECT_EQ(key_["key_id"].get<std::string>().size(), 10u);
+  EXPECT_EQ(key_["issuer_id"].get<std::string>().size(), 36u);
+  EXPECT_EQ(key_["vendor_number"].get<std::string>().size(), 8u);
+  EXPECT_NE(ReadFile(dir_ / key_["key_file"].get<std::string>()).find("BEGIN PRIVATE KEY"), std::string::npos);
+  EXPECT_NE(key_["key_id"], developer_["key_id"]);
+}
+
+TEST_F(SandboxTest, RejectsBadTokensWithTheCanonical401) {
+  const std::string path = SalesPath("2026-03-01");
+  for (const std::string& token :
+       {Token(key_, Json::object(), {}, /*der=*/true), Token(key_, Json::object(), {{"exp", Now() - 10}}),
+        Token(key_, Json::object(), {{"exp", Now() + 1300}}), Token(key_, Json::object(), {{"aud", "other"}}),
+        Token(key_, Json::object(), {{"iss", "00000000-0000-0000-0000-000000000000"}}),
+        Token(key_, {{"kid", "UNKNOWN123"}}), Token(key_, {{"alg", "RS256"}}), std::string("x.y.z")}) {
+    auto r = Get(path, token);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401) << token;
+    EXPECT_EQ(FirstError(r)["code"], "NOT_AUTHORIZED");
+    EXPECT_EQ(FirstError(r)["title"], "Authentication credentials are missing or invalid.");
+  }
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  EXPECT_EQ(c.Get(path.c_str())->status, 401);
+}
+
+TEST_F(SandboxTest, AKeyWithoutTheSalesRoleIsForbidden) {
+  auto r = Get(SalesPath("2026-03-01"), Token(developer_));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(FirstError(r)["code"], "FORBIDDEN_ERROR");
+}
+
+TEST_F(SandboxTest, ParameterErrorsFollowAppleDocuments) {
+  auto missing = Get("/v1/salesReports?filter%5BreportType%5D=SALES", Token(key_));
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(FirstError(missing)["code"], "PARAMETER_ERROR.REQUIRED");
+  EXPECT_EQ(FirstError(missing)["source"]["parameter"], "filter[vendorNumber]");
+
+  auto version = Get(SalesPath("2026-03-01").replace(SalesPath("2026-03-01").find("1_0"), 3, "1_3"), Token(key_));
+  EXPECT_EQ(version->status, 400);
+  EXPECT_EQ(FirstError(version)["detail"],
+            "The version parameter you have specified is invalid. The latest version for this report is 1_0.");
+  EXPECT_EQ(FirstError(version)["source"]["parameter"], "filter[version]");
+
+  auto monthly_on_daily = Get(SalesPath("2026-03"), Token(key_));
+  EXPECT_EQ(monthly_on_daily->status, 400);
+  EXPECT_EQ(FirstError(monthly_on_daily)["code"], "PARAMETER_ERROR.INVALID.INVALID_COMBINATION");
+
+  auto illegal = Get(SalesPath("2026-03-01", "&filter%5Bcolor%5D=red"), Token(key_));
+  EXPECT_EQ(illegal->status, 400);
+  EXPECT_EQ(FirstError(illegal)["code"], "PARAMETER_ERROR.ILLEGAL");
+
+  auto path = Get("/v1/nothingHere", Token(key_));
+  EXPECT_EQ(path->status, 404);
+  EXPECT_EQ(FirstError(path)["code"], "PATH_ERROR");
+}
+
+TEST_F(SandboxTest, NotYetAvailableAndNoSalesAreDistinct404s) {
+  auto today = Get(SalesPath("2026-03-10"), Token(key_));
+  EXPECT_EQ(today->status, 404);
+  EXPECT_EQ(FirstError(today)["code"], "NOT_FOUND");
+  EXPECT_EQ(FirstError(today)["detail"].get<std::string>().rfind("Report is not available yet.", 0), 0u);
+  auto before = Get(SalesPath("2020-01-01"), Token(key_));
+  EXPECT_EQ(before->status, 404);
+  EXPECT_EQ(FirstError(before)["detail"], "There were no sales for the date specified.");
+}
+
+TEST_F(SandboxTest, RateLimitAnswers429WhenTheHourIsUsedUp) {
+  StartWith(3);
+  const std::string token = Token(key_);
+  EXPECT_EQ(Get(SalesPath("2026-03-01"), token)->get_header_value("X-Rate-Limit"), "user-hour-lim:3;user-hour-rem:2;");
+  EXPECT_EQ(Get(SalesPath("2026-03-02"), token)->status, 200);
+  EXPECT_EQ(Get(SalesPath("2026-03-03"), token)->get_header_value("X-Rate-Limit"), "user-hour-lim:3;user-hour-rem:0;");
+  auto limited = Get(SalesPath("2026-03-04"), token);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(FirstError(limited)["code"], "RATE_LIMIT_EXCEEDED");
+}
+
+TEST_F(SandboxTest, ControlEndpointsRevokeInjectFaultsAndLogRequests) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  ASSERT_EQ(c.Post("/_sandbox/faults", R"({"fail_next":{"status":503,"count":1},"not_yet_dates":["2026-03-02"]})",
+                   "application/json")->status, 200);
+  EXPECT_EQ(Get(SalesPath("2026-03-01"), Token(key_))->status, 503);
+  EXPECT_EQ(Get(SalesPath("2026-03-01"), Token(key_))->status, 200);
+  auto held = Get(SalesPath("2026-03-02"), Token(key_));
+  EXPECT_EQ(held->status, 404);
+  EXPECT_NE(FirstError(held)["detail"].get<std::string>().find("not available yet"), std::string::npos);
+
+  ASSERT_EQ(c.Post(("/_sandbox/keys/" + key_["key_id"].get<std::string>() + "/revoke").c_str(), "", "application/json")->status, 200);
+  EXPECT_EQ(Get(SalesPath("2026-03-01"), Token(key_))->status, 401);
+
+  auto log = Json::parse(c.Get("/_sandbox/requests")->body);
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[0]["status"], 503);
+  EXPECT_EQ(log[3]["status"], 401);
+  EXPECT_EQ(log[0]["kid"], key_["key_id"]);
+
+  auto raw = c.Get("/_sandbox/salesReports?date=2026-03-01");
+  EXPECT_EQ(raw->status, 200);
+  EXPECT_EQ(static_cast<unsigned char>(raw->body[0]), 0x1f);
+}
+
+}  // namespace
+}  // namespace orchard::sandbox
