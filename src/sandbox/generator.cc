@@ -275,9 +275,9 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
             AppendRow(&out, row, date);
             // Refunds of the paid apps: negative units and price, positive proceeds.
-            if (local > 0 && Unit(Key({k, 7})) < 0.04) {
+            if (const long refunds = local > 0 ? draw(7, downloads * 0.02) : 0; refunds > 0) {
               RowFields refund = row;
-              refund.units = -1 - static_cast<long>(Unit(Key({k, 8})) * 2);
+              refund.units = -refunds;
               refund.price = "-" + row.price;
               AppendRow(&out, refund, date);
             }
@@ -316,9 +316,9 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.price = Money(local, s.currency);
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
             AppendRow(&out, row, date);
-            if (Unit(Key({k, 7})) < 0.03) {
+            if (const long refunds = draw(7, units * 0.015); refunds > 0) {
               RowFields refund = row;
-              refund.units = -1;
+              refund.units = -refunds;
               refund.price = "-" + row.price;
               AppendRow(&out, refund, date);
             }
@@ -353,10 +353,10 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
               row.preserved = " ";
             }
           }
-          if (Unit(Key({k, 7})) < 0.02) {
+          if (const long refunds = draw(7, dev_lambda * (1 + renew_rate * maturity) * 0.01); refunds > 0) {
             RowFields refund = row;
             refund.subscription = "Renewal";
-            refund.units = -1;
+            refund.units = -refunds;
             refund.price = "-" + row.price;
             refund.proceeds = Money(proceeds_of(local, 0.7), s.currency);
             AppendRow(&out, refund, date);

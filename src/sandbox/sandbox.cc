@@ -569,6 +569,10 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   }
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  // Until the accept loop runs, stop() would be a no-op and a later join would hang.
+  for (int i = 0; i < 5000 && !impl->server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return std::unique_ptr<Sandbox>(new Sandbox(std::move(impl)));
 }
 

@@ -1,0 +1,150 @@
+// Ingest benchmark (issue: 2,000,000-row Sales Summary report).
+//
+// Orchard: gzip bytes → Gunzip → parse by header name → SqliteFactStore (WAL, synchronous=FULL)
+// through the same SalesSync::IngestSalesReport the sync uses.
+// Baseline, in the same run: the sqlite3 shell's `.import` of the same decompressed TSV into a
+// plain table (a fresh database each run). Runs alternate; medians and the ratio are printed.
+//
+// Usage: ingest_bench [rows=2000000] [runs=3]   (Release build: cmake --preset release)
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "ingest/gzip.h"
+#include "store/sqlite/sqlite_fact_store.h"
+#include "store/sqlite/sqlite_meta_store.h"
+#include "sync/sales_sync.h"
+
+namespace {
+
+using orchard::Date;
+
+// A deterministic Sales Summary report in Apple's 28-column layout with realistic variety:
+// ~400 products (apps and IAPs), 60 storefronts, 4 devices, refunds, blank fields as " ".
+std::string MakeReport(size_t rows) {
+  static const char* kCountries[] = {"US", "GB", "DE", "FR", "JP", "KR", "IN", "BR", "CA", "AU",
+                                     "IT", "ES", "NL", "SE", "NO", "DK", "FI", "PL", "CZ", "HU",
+                                     "RO", "TR", "RU", "UA", "IL", "AE", "SA", "EG", "ZA", "NG",
+                                     "KE", "MX", "AR", "CL", "CO", "PE", "CN", "HK", "TW", "SG",
+                                     "MY", "TH", "VN", "ID", "PH", "NZ", "CH", "AT", "BE", "PT",
+                                     "IE", "GR", "SK", "SI", "HR", "BG", "LT", "LV", "EE", "IS"};
+  static const char* kCurrencies[] = {"USD", "GBP", "EUR", "EUR", "JPY", "KRW", "INR", "BRL",
+                                      "CAD", "AUD"};
+  static const char* kDevices[] = {"iPhone", "iPad", "Desktop", "Apple TV"};
+  static const char* kTypes[] = {"1", "1F", "3", "7", "7F", "IA1", "IAY", "IA9", "1T", "FI1"};
+  std::string out =
+      "Provider\tProvider Country\tSKU\tDeveloper\tTitle\tVersion\tProduct Type Identifier\t"
+      "Units\tDeveloper Proceeds\tBegin Date\tEnd Date\tCustomer Currency\tCountry Code\t"
+      "Currency of Proceeds\tApple Identifier\tCustomer Price\tPromo Code\tParent Identifier\t"
+      "Subscription\tPeriod\tCategory\tCMB\tDevice\tSupported Platforms\tProceeds Reason\t"
+      "Preserved Pricing\tClient\tOrder Type\n";
+  out.reserve(rows * 150);
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  char line[512];
+  for (size_t i = 0; i < rows; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const int product = static_cast<int>(x % 400);
+    const int country = static_cast<int>((x >> 12) % 60);
+    const char* currency = kCurrencies[country % 10];
+    const bool refund = (x >> 30) % 97 == 0;
+    const int units = 1 + static_cast<int>((x >> 20) % 40);
+    const char* type = kTypes[product % 10];
+    const bool paid = type[0] == 'I' || type[0] == 'F' || product % 3 == 0;
+    std::snprintf(line, sizeof line,
+                  "APPLE\tUS\tsku.%d\t \tProduct %d\t%s\t%s\t%d\t%s\t11/01/2026\t11/01/2026\t%s\t%s\t"
+                  "%s\t%d\t%s\t \t%s\t%s\t%s\tGames\t \t%s\tiOS\t \t \t \t \n",
+                  product, product, type[0] == 'I' ? " " : "2.3.1", type, refund ? -units : units,
+                  paid ? "0.70" : "0", currency, kCountries[country], currency, 1400000000 + product,
+                  paid ? (refund ? "-0.99" : "0.99") : "0", type[0] == 'I' ? "sku.app" : " ",
+                  std::string(type) == "IAY" ? "Renewal" : " ",
+                  std::string(type) == "IAY" ? "1 Month" : " ", kDevices[(x >> 40) % 4]);
+    out += line;
+  }
+  return out;
+}
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const size_t rows = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2'000'000;
+  const int runs = argc > 2 ? std::atoi(argv[2]) : 3;
+  const auto dir = std::filesystem::temp_directory_path() / "orchard-ingest-bench";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+
+  std::cout << "generating a " << rows << "-row Sales Summary report…" << std::endl;
+  const std::string tsv = MakeReport(rows);
+  auto gz = orchard::ingest::Gzip(tsv, 6);
+  if (!gz) {
+    std::cerr << gz.error().ToString() << "\n";
+    return 1;
+  }
+  std::ofstream(dir / "report.tsv", std::ios::binary) << tsv;
+  std::cout << "report: " << tsv.size() / (1 << 20) << " MiB as TSV, " << gz->size() / (1 << 20)
+            << " MiB gzip\n";
+
+  std::vector<double> orchard_s, sqlite_s;
+  for (int run = 0; run < runs; ++run) {
+    {
+      const auto db_path = dir / ("orchard-" + std::to_string(run) + ".db");
+      auto db = orchard::store::sqlite::Database::Open(db_path);
+      if (!db) {
+        std::cerr << db.error().ToString() << "\n";
+        return 1;
+      }
+      orchard::store::sqlite::SqliteFactStore facts(*db, &orchard::SystemClock());
+      orchard::store::sqlite::SqliteMetaStore meta(*db, &orchard::SystemClock());
+      orchard::sync::SalesSync sync(&meta, &facts, nullptr, &orchard::SystemClock());
+      const auto t0 = std::chrono::steady_clock::now();
+      auto n = sync.IngestSalesReport({1, 1, "DAILY", *Date::ParseIso("2026-11-01")}, *gz,
+                                      size_t{4} << 30, nullptr);
+      const auto t1 = std::chrono::steady_clock::now();
+      if (!n || static_cast<size_t>(*n) != rows) {
+        std::cerr << "orchard ingest failed: " << (n ? std::to_string(*n) + " rows" : n.error().ToString()) << "\n";
+        return 1;
+      }
+      orchard_s.push_back(Seconds(t1 - t0));
+    }
+    {
+      const auto db_path = dir / ("sqlite-" + std::to_string(run) + ".db");
+      const std::string cmd = "sqlite3 '" + db_path.string() + "' -cmd '.mode tabs' '.import " +
+                              (dir / "report.tsv").string() + " sales'";
+      const auto t0 = std::chrono::steady_clock::now();
+      const int rc = std::system(cmd.c_str());
+      const auto t1 = std::chrono::steady_clock::now();
+      if (rc != 0) {
+        std::cerr << "sqlite3 .import failed (is the sqlite3 package installed?)\n";
+        return 1;
+      }
+      sqlite_s.push_back(Seconds(t1 - t0));
+    }
+    std::printf("run %d: orchard %.3f s, sqlite3 .import %.3f s\n", run + 1, orchard_s.back(),
+                sqlite_s.back());
+  }
+  const double o = Median(orchard_s), s = Median(sqlite_s);
+  std::printf("median of %d runs: orchard ingest %.3f s (%.0f rows/s), sqlite3 .import %.3f s "
+              "(%.0f rows/s); orchard is %.2fx faster (target >= 5x)\n",
+              runs, o, static_cast<double>(rows) / o, s, static_cast<double>(rows) / s, s / o);
+  std::filesystem::remove_all(dir);
+  return 0;
+}

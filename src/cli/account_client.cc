@@ -1,0 +1,30 @@
+#include "cli/account_client.h"
+
+namespace orchard::cli {
+
+Result<AccountClient> MakeAccountClient(const Config& config, const std::string& issuer_id,
+                                        const std::string& key_id, crypto::Es256PrivateKey key) {
+  AccountClient out;
+  out.http = net::MakeCurlHttpClient();
+  out.signer = std::make_unique<crypto::AscTokenSigner>(issuer_id, key_id, std::move(key),
+                                                        &SystemClock());
+  auto* signer = out.signer.get();
+  out.client = std::make_unique<apple::asc::AscClient>(
+      config.apple.asc_api_url, [signer] { return signer->Token(); }, out.http.get());
+  return out;
+}
+
+Result<AccountClient> MakeAccountClient(AppContext& ctx, const store::LinkedAccount& account) {
+  ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, ctx.Sealer());
+  ORCHARD_ASSIGN_OR_RETURN(store::SealedSecret sealed,
+                           ctx.meta().GetAccountSecret(account.team_id, account.id));
+  auto pem = sealer->Open(sealed.blob, AccountSecretContext(account.team_id, account.id));
+  if (!pem.has_value()) {
+    return Error(pem.error().WithContext("cannot unseal the key of account " +
+                                         std::to_string(account.id)));
+  }
+  ORCHARD_ASSIGN_OR_RETURN(crypto::Es256PrivateKey key, crypto::Es256PrivateKey::FromPem(*pem));
+  return MakeAccountClient(ctx.config(), account.issuer_id, account.key_id, std::move(key));
+}
+
+}  // namespace orchard::cli

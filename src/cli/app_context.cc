@@ -1,0 +1,70 @@
+#include "cli/app_context.h"
+
+#include <sys/stat.h>
+
+#include <iostream>
+
+namespace orchard::cli {
+
+crypto::SealContext AccountSecretContext(int64_t team_id, int64_t account_id) {
+  return crypto::SealContext{team_id, "linked_accounts", "secret", account_id};
+}
+
+Result<std::unique_ptr<AppContext>> AppContext::Open(const GlobalOptions& options,
+                                                     std::optional<Config> config_override) {
+  std::unique_ptr<AppContext> ctx(new AppContext());
+  if (config_override) {
+    ctx->config_ = *config_override;
+  } else {
+    ORCHARD_ASSIGN_OR_RETURN(
+        ctx->config_, LoadConfig(options.config_file.empty()
+                                     ? std::nullopt
+                                     : std::optional<std::filesystem::path>(options.config_file)));
+  }
+  ctx->data_dir_ = options.data_dir;
+  std::error_code ec;
+  if (!std::filesystem::exists(ctx->data_dir_, ec)) {
+    std::filesystem::create_directories(ctx->data_dir_, ec);
+    if (ec) {
+      return Error(Code::kPermissionDenied,
+                   "cannot create data dir " + ctx->data_dir_.string() + ": " + ec.message());
+    }
+    ::chmod(ctx->data_dir_.c_str(), 0700);
+  } else if (!std::filesystem::is_directory(ctx->data_dir_, ec)) {
+    return Error(Code::kInvalidArgument, ctx->data_dir_.string() + " is not a directory");
+  }
+  ORCHARD_ASSIGN_OR_RETURN(ctx->db_, store::sqlite::Database::Open(ctx->data_dir_ / "orchard.db"));
+  ctx->meta_ = std::make_unique<store::sqlite::SqliteMetaStore>(ctx->db_, &SystemClock());
+  ctx->facts_ = std::make_unique<store::sqlite::SqliteFactStore>(ctx->db_, &SystemClock());
+  ORCHARD_ASSIGN_OR_RETURN(auto team, ctx->meta_->EnsureDefaultTeam());
+  ctx->team_id_ = team.id;
+  return ctx;
+}
+
+Result<const crypto::Sealer*> AppContext::Sealer() {
+  if (sealer_) return &*sealer_;
+  ORCHARD_ASSIGN_OR_RETURN(std::filesystem::path path, crypto::DefaultMasterKeyPath(data_dir_));
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    ORCHARD_ASSIGN_OR_RETURN(auto ring, crypto::KeyRing::LoadFile(path));
+    ring_.emplace(std::move(ring));
+  } else {
+    ORCHARD_ASSIGN_OR_RETURN(int64_t sealed, meta_->CountSealedSecrets());
+    if (sealed > 0) {
+      // Never mint a new key over secrets sealed with the old one (SEC-3).
+      return Error(Code::kFailedPrecondition,
+                   "Orchard is sealed: the master key file " + path.string() +
+                       " is missing, so the " + std::to_string(sealed) +
+                       " stored credential(s) cannot be used. Restore the key file (or set "
+                       "ORCHARD_MASTER_KEY_FILE); stored data can still be read");
+    }
+    ORCHARD_ASSIGN_OR_RETURN(auto ring, crypto::KeyRing::CreateFile(path));
+    ring_.emplace(std::move(ring));
+    std::cerr << "Created the master key " << path.string()
+              << " (mode 0600). Back it up: without it, linked credentials cannot be used.\n";
+  }
+  sealer_.emplace(&*ring_);
+  return &*sealer_;
+}
+
+}  // namespace orchard::cli

@@ -1,0 +1,61 @@
+// AppContext: what a CLI command needs, opened from the global options — configuration, the
+// data dir and its database, the stores, and (when a command needs secrets) the master key.
+// The only place that picks concrete backends.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "crypto/key_ring.h"
+#include "crypto/sealer.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/sqlite_fact_store.h"
+#include "store/sqlite/sqlite_meta_store.h"
+
+namespace orchard::cli {
+
+struct GlobalOptions {
+  std::string data_dir = "./orchard-data";
+  std::string config_file;  // empty = defaults
+  bool verbose = false;
+};
+
+class AppContext {
+ public:
+  // Opens the data dir (created 0700 if missing), the database and the stores.
+  static Result<std::unique_ptr<AppContext>> Open(const GlobalOptions& options,
+                                                  std::optional<Config> config_override = {});
+
+  // The sealer, loading the master key (or creating it on first use when no sealed secret
+  // exists yet). Without the key file Orchard is "sealed": it serves data, decrypts nothing.
+  Result<const crypto::Sealer*> Sealer();
+
+  const Config& config() const { return config_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  store::MetaStore& meta() { return *meta_; }
+  store::FactStore& facts() { return *facts_; }
+  store::sqlite::Database& db() { return *db_; }
+  int64_t team_id() const { return team_id_; }
+  const Clock& clock() const { return SystemClock(); }
+
+ private:
+  AppContext() = default;
+
+  Config config_;
+  std::filesystem::path data_dir_;
+  std::shared_ptr<store::sqlite::Database> db_;
+  std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
+  std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
+  int64_t team_id_ = 0;
+  std::optional<crypto::KeyRing> ring_;
+  std::optional<crypto::Sealer> sealer_;
+};
+
+// Seal context of a linked account's credential (associated data: team, table, column, row).
+crypto::SealContext AccountSecretContext(int64_t team_id, int64_t account_id);
+
+}  // namespace orchard::cli

@@ -1,0 +1,143 @@
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "reports/sales_report.h"
+#include "sandbox/sandbox.h"
+
+namespace orchard::cli {
+namespace {
+
+// Blocks until SIGINT or SIGTERM (the signals are blocked first, so none is lost).
+void WaitForTermination() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
+Result<sandbox::SandboxOptions> SandboxOptionsFrom(const std::string& host, int port, uint64_t seed,
+                                                   const std::string& keys_dir,
+                                                   const std::string& today, int rate_limit) {
+  sandbox::SandboxOptions o;
+  o.host = host;
+  o.port = port;
+  o.seed = seed;
+  o.keys_dir = keys_dir;
+  o.rate_limit_per_hour = rate_limit;
+  if (!today.empty()) {
+    ORCHARD_ASSIGN_OR_RETURN(Date d, Date::ParseIso(today));
+    o.today = d;
+  }
+  return o;
+}
+
+}  // namespace
+
+Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
+  ORCHARD_ASSIGN_OR_RETURN(auto options, SandboxOptionsFrom(o.host, o.port, o.seed, o.keys_dir,
+                                                            o.today, o.rate_limit));
+  // Block the signals before any server thread starts, so they reach sigwait only.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ORCHARD_ASSIGN_OR_RETURN(auto sb, sandbox::Sandbox::Start(options));
+  // The first line is the base URL alone, so scripts can read it (useful with --port 0).
+  out << sb->base_url() << std::endl;
+  out << "Simulated App Store Connect listening on " << sb->base_url() << " (seed " << o.seed
+      << "). Keys and FX rates are in " << o.keys_dir << ".\n"
+      << "Point Orchard at it with a config file containing:\n  [apple]\n  asc_api_url = \""
+      << sb->base_url() << "\"\nStop with Ctrl-C." << std::endl;
+  WaitForTermination();
+  sb->Stop();
+  return Status::Ok();
+}
+
+Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& out) {
+  ORCHARD_ASSIGN_OR_RETURN(auto options,
+                           SandboxOptionsFrom("127.0.0.1", 0, o.seed, o.sandbox_dir, "", 3600));
+  ORCHARD_ASSIGN_OR_RETURN(auto sb, sandbox::Sandbox::Start(options));
+  out << "1. Started the simulated App Store Connect on " << sb->base_url() << "\n";
+
+  ORCHARD_ASSIGN_OR_RETURN(Config config,
+                           LoadConfig(global.config_file.empty()
+                                          ? std::nullopt
+                                          : std::optional<std::filesystem::path>(global.config_file)));
+  config.apple.asc_api_url = sb->base_url();
+  ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global, config));
+
+  std::ifstream key_json(std::filesystem::path(o.sandbox_dir) / "key.json");
+  std::stringstream text;
+  text << key_json.rdbuf();
+  const auto key = nlohmann::json::parse(text.str(), nullptr, false);
+  if (!key.is_object()) {
+    return Status(Code::kInternal, "the sandbox did not write " + o.sandbox_dir + "/key.json");
+  }
+  LinkAscKeyOptions link;
+  link.issuer_id = key.value("issuer_id", "");
+  link.key_id = key.value("key_id", "");
+  link.vendor_number = key.value("vendor_number", "");
+  link.key_file = (std::filesystem::path(o.sandbox_dir) / key.value("key_file", "")).string();
+  link.name = "Demo Apps Inc.";
+  ORCHARD_ASSIGN_OR_RETURN(auto accounts, ctx->meta().ListAccounts(ctx->team_id()));
+  std::optional<int64_t> account_id;
+  for (const auto& a : accounts) {
+    if (a.key_id == link.key_id && a.vendor_number == link.vendor_number) account_id = a.id;
+  }
+  if (!account_id) {
+    std::ostringstream ignored;
+    ORCHARD_RETURN_IF_ERROR(LinkAscKey(*ctx, link, ignored));
+    ORCHARD_ASSIGN_OR_RETURN(accounts, ctx->meta().ListAccounts(ctx->team_id()));
+    for (const auto& a : accounts) {
+      if (a.key_id == link.key_id) account_id = a.id;
+    }
+    out << "2. Linked the sandbox's API key " << link.key_id << " (vendor " << link.vendor_number
+        << "), validated and stored encrypted\n";
+  } else {
+    out << "2. The sandbox's API key " << link.key_id << " is already linked (account "
+        << *account_id << ")\n";
+  }
+  std::ostringstream fx;
+  ORCHARD_RETURN_IF_ERROR(ImportFx(*ctx, (std::filesystem::path(o.sandbox_dir) / "eurofxref-hist.csv").string(), fx));
+  out << "3. " << fx.str();
+
+  const Date to = Date::Today("America/Los_Angeles").AddDays(-1);
+  const Date from = to.AddDays(-(o.days - 1));
+  out << "4. Syncing " << o.days << " days of daily Sales reports (" << from.Iso() << " to "
+      << to.Iso() << ")\n";
+  SyncOptions sync;
+  sync.account_id = account_id;
+  sync.from = from.Iso();
+  sync.to = to.Iso();
+  sync.quiet = true;
+  ORCHARD_RETURN_IF_ERROR(SyncSales(*ctx, sync, out));
+
+  out << "\nSales by product, " << from.Iso() << " to " << to.Iso() << ", in "
+      << ctx->config().report.default_currency << ":\n";
+  ReportSalesOptions report;
+  report.start = from.Iso();
+  report.end = to.Iso();
+  report.group_by = "product";
+  ORCHARD_RETURN_IF_ERROR(ReportSales(*ctx, report, out));
+  const std::string dd = global.data_dir;
+  out << "\nQuery more (the data stays in " << dd << "):\n"
+      << "  orchard report sales --data-dir " << dd << " --group-by date --granularity weekly\n"
+      << "  orchard report sales --data-dir " << dd << " --group-by country --start -30d --currency EUR\n"
+      << "  orchard report sales --data-dir " << dd << " --group-by date,device --countries US,GB --format csv\n"
+      << "  orchard accounts list --data-dir " << dd << "\n"
+      << "To sync again, run `orchard sandbox --keys-dir " << o.sandbox_dir
+      << "` and point a config's [apple] asc_api_url at it.\n";
+  sb->Stop();
+  return Status::Ok();
+}
+
+}  // namespace orchard::cli

@@ -1,0 +1,71 @@
+// The CLI: one function per subcommand, thin over the libraries. Each returns a Status; main
+// prints a one-line error on stderr and exits with ExitCodeFor(code).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/app_context.h"
+#include "core/date.h"
+#include "core/status.h"
+
+namespace orchard::cli {
+
+// Runs the CLI; returns the process exit code.
+int Main(int argc, char** argv);
+
+struct LinkAscKeyOptions {
+  std::string issuer_id;
+  std::string key_id;
+  std::string key_file;
+  std::string vendor_number;
+  std::string name;
+};
+Status LinkAscKey(AppContext& ctx, const LinkAscKeyOptions& options, std::ostream& out);
+
+Status ListAccounts(AppContext& ctx, const std::string& format, std::ostream& out);
+
+struct SyncOptions {
+  std::optional<int64_t> account_id;
+  std::string from;
+  std::string to;
+  bool quiet = false;
+};
+Status SyncSales(AppContext& ctx, const SyncOptions& options, std::ostream& out);
+
+struct ReportSalesOptions {
+  std::string start, end;
+  std::string group_by;
+  std::string granularity = "daily";
+  std::string countries, products;
+  std::string currency;
+  std::string format = "table";
+};
+Status ReportSales(AppContext& ctx, const ReportSalesOptions& options, std::ostream& out);
+
+Status ImportFx(AppContext& ctx, const std::string& file, std::ostream& out);
+
+struct SandboxCliOptions {
+  std::string host = "127.0.0.1";
+  int port = 8740;
+  uint64_t seed = 1;
+  std::string keys_dir = "./orchard-sandbox";
+  std::string today;
+  int rate_limit = 3600;
+};
+Status RunSandbox(const SandboxCliOptions& options, std::ostream& out);
+
+struct DemoOptions {
+  std::string sandbox_dir = "./orchard-sandbox";
+  uint64_t seed = 1;
+  int days = 90;
+};
+Status RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out);
+
+// "2026-01-05", or relative to `today`: "-7d", "-2w", "-1m", "-1y", "today", "yesterday".
+Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view option);
+
+}  // namespace orchard::cli

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""End-to-end: `orchard sandbox` + `link` + `fx import` + `sync` + `report` as real processes.
+
+Every expected number is computed here, independently, from the sandbox's own gzip TSV files
+(fetched from its control endpoint) and its ECB-layout FX file, with Python's Decimal: the
+parsing (by header name), the product-type buckets of product.md §5 and the per-day currency
+conversion are re-implemented in this file, not taken from Orchard.
+
+Usage: e2e_cli_test.py /path/to/orchard
+"""
+import base64
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.parse
+import urllib.request
+from decimal import Decimal, ROUND_HALF_UP, getcontext
+
+getcontext().prec = 60
+ORCHARD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "orchard"
+TODAY = "2026-06-15"  # the sandbox's "today" (Pacific)
+FROM, TO = "2026-05-01", "2026-05-31"
+
+DOWNLOADS = {"1", "1F", "1T", "F1", "1E", "1EP", "1EU", "1-B", "F1-B"}
+REDOWNLOADS = {"3", "3F", "3T", "F3"}
+UPDATES = {"7", "7F", "7T", "F7"}
+
+
+def days(a, b):
+    d = dt.date.fromisoformat(a)
+    while d <= dt.date.fromisoformat(b):
+        yield d.isoformat()
+        d += dt.timedelta(days=1)
+
+
+class Sandbox:
+    def __init__(self, tmp):
+        self.keys = os.path.join(tmp, "sandbox")
+        self.proc = subprocess.Popen(
+            [ORCHARD, "sandbox", "--port", "0", "--seed", "7", "--today", TODAY,
+             "--keys-dir", self.keys],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://127.0.0.1:"):
+            self.proc.kill()
+            raise RuntimeError("sandbox did not print its URL: %r %s" % (self.url, self.proc.stderr.read()))
+        with open(os.path.join(self.keys, "key.json")) as f:
+            self.key = json.load(f)
+        with open(os.path.join(self.keys, "key-developer.json")) as f:
+            self.developer_key = json.load(f)
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=30) as r:
+            return r.read()
+
+    def post(self, path, body=b"{}"):
+        req = urllib.request.Request(self.url + path, data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.read()
+
+    def report_rows(self, day):
+        """The sandbox's own TSV rows for a day, parsed by header name (no report → [])."""
+        try:
+            body = self.get("/_sandbox/salesReports?date=" + day)
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return []
+            raise
+        text = gzip.decompress(body).decode("utf-8")
+        reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = [h.strip() for h in next(reader)]
+        rows = []
+        for fields in reader:
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            rows.append({h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header)})
+        return rows
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def load_fx(path):
+    """ECB layout → {currency: sorted [(date, Decimal per EUR)]}."""
+    rates = {}
+    with open(path) as f:
+        lines = [l.rstrip("\r\n") for l in f if l.strip()]
+    header = [h.strip() for h in lines[0].split(",")]
+    for line in lines[1:]:
+        fields = line.split(",")
+        day = fields[0].strip()
+        for i, cur in enumerate(header[1:], start=1):
+            if not cur or i >= len(fields):
+                continue
+            v = fields[i].strip()
+            if v in ("", "N/A"):
+                continue
+            rates.setdefault(cur, []).append((day, Decimal(v)))
+    for v in rates.values():
+        v.sort()
+    return rates
+
+
+def rate(rates, cur, day):
+    if cur == "EUR":
+        return Decimal(1)
+    best = None
+    for d, r in rates[cur]:
+        if d <= day:
+            best = r
+    assert best is not None, "no rate for %s on %s" % (cur, day)
+    return best
+
+
+def expected_by_country(sandbox, rates, first, last, target="USD"):
+    out = {}
+    for day in days(first, last):
+        for r in sandbox.report_rows(day):
+            g = out.setdefault(r["Country Code"], {k: Decimal(0) for k in (
+                "downloads", "redownloads", "updates", "returns", "iap", "revenue", "gross_revenue")})
+            units = Decimal(r["Units"])
+            pti = r["Product Type Identifier"]
+            if units < 0:
+                g["returns"] += -units
+            elif pti in DOWNLOADS:
+                g["downloads"] += units
+            elif pti in REDOWNLOADS:
+                g["redownloads"] += units
+            elif pti in UPDATES:
+                g["updates"] += units
+            elif pti.startswith("IA") or pti == "FI1":
+                g["iap"] += units
+            to = rate(rates, target, day)
+            proceeds = units * Decimal(r["Developer Proceeds"])
+            g["revenue"] += proceeds * to / rate(rates, r["Currency of Proceeds"], day)
+            gross = units * abs(Decimal(r["Customer Price"]))
+            g["gross_revenue"] += gross * to / rate(rates, r["Customer Currency"], day)
+    return out
+
+
+class EndToEndTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="orchard-e2e-")
+        cls.data = os.path.join(cls.tmp, "data")
+        cls.env = dict(os.environ, ORCHARD_MASTER_KEY_FILE=os.path.join(cls.tmp, "keys", "master.key"))
+        cls.transcript = []  # every stdout/stderr, scanned for secrets at the end
+        cls.sandbox = Sandbox(cls.tmp)
+        cls.config = os.path.join(cls.tmp, "orchard.toml")
+        with open(cls.config, "w") as f:
+            f.write('[apple]\nasc_api_url = "%s"\n' % cls.sandbox.url)
+        cls.rates = load_fx(os.path.join(cls.sandbox.keys, "eurofxref-hist.csv"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sandbox.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def run_orchard(self, *args, ok=True):
+        p = subprocess.run([ORCHARD, *args, "--data-dir", self.data, "--config", self.config],
+                           capture_output=True, text=True, env=self.env, timeout=600)
+        self.transcript.append(p.stdout + p.stderr)
+        if ok:
+            self.assertEqual(p.returncode, 0, "orchard %s failed:\n%s\n%s" % (args, p.stdout, p.stderr))
+        return p
+
+    def link(self, key, ok=True):
+        return self.run_orchard("link", "asc-key", "--issuer-id", key["issuer_id"], "--key-id", key["key_id"],
+                                "--key-file", os.path.join(self.sandbox.keys, key["key_file"]),
+                                "--vendor-number", key["vendor_number"], "--name", "E2E", ok=ok)
+
+    def report_csv(self, *args):
+        out = self.run_orchard("report", "sales", "--format", "csv", *args).stdout
+        return list(csv.DictReader(io.StringIO(out)))
+
+    def test_1_link_rejects_a_key_without_the_sales_role(self):
+        p = self.link(self.sandbox.developer_key, ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("lacks the Sales role", p.stderr)
+
+    def test_2_link_rejects_a_file_that_is_not_a_key(self):
+        bogus = os.path.join(self.tmp, "AuthKey_BOGUS.p8")
+        with open(bogus, "w") as f:
+            f.write("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
+        key = dict(self.sandbox.key, key_file=bogus)
+        p = self.link(key, ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("not an App Store Connect API key", p.stderr)
+
+    def test_3_link_sync_and_report_match_the_sandbox_files(self):
+        out = self.link(self.sandbox.key).stdout
+        self.assertIn("Linked account", out)
+        accounts = json.loads(self.run_orchard("accounts", "list", "--format", "json").stdout)["rows"]
+        self.assertEqual(len(accounts), 1)
+        self.assertEqual(accounts[0]["key_id"], self.sandbox.key["key_id"])
+        self.run_orchard("fx", "import", os.path.join(self.sandbox.keys, "eurofxref-hist.csv"))
+        self.run_orchard("sync", "--from", FROM, "--to", TO)
+
+        expected = expected_by_country(self.sandbox, self.rates, FROM, TO)
+        self.assertGreater(len(expected), 20, "the sandbox should sell in many storefronts")
+        got = {r["country"]: r for r in self.report_csv("--start", FROM, "--end", TO, "--group-by", "country")}
+        self.assertEqual(sorted(got), sorted(expected))
+        for country, e in expected.items():
+            for k in ("downloads", "redownloads", "updates", "returns", "iap"):
+                self.assertEqual(Decimal(got[country][k]), e[k], "%s %s" % (country, k))
+            for k in ("revenue", "gross_revenue"):
+                # to the cent: Orchard rounds only when printing
+                self.assertLessEqual(abs(Decimal(got[country][k]) - e[k]), Decimal("0.005000001"),
+                                     "%s %s: %s vs %s" % (country, k, got[country][k], e[k]))
+        # The grand total agrees too.
+        total = self.report_csv("--start", FROM, "--end", TO)[0]
+        exp_rev = sum(e["revenue"] for e in expected.values())
+        self.assertLessEqual(abs(Decimal(total["revenue"]) - exp_rev), Decimal("0.005000001"))
+        self.__class__.first_total = total
+
+        # Re-syncing part of the window never double counts.
+        self.run_orchard("sync", "--from", "2026-05-10", "--to", "2026-05-20")
+        self.assertEqual(self.report_csv("--start", FROM, "--end", TO)[0], total)
+
+    def test_4_days_not_yet_available_are_pending_not_errors(self):
+        p = self.run_orchard("sync", "--from", "2026-06-14", "--to", TODAY)
+        self.assertIn("1 not available yet", p.stdout)
+
+    def test_5_a_revoked_key_flags_the_account_and_keeps_the_data(self):
+        self.sandbox.post("/_sandbox/keys/%s/revoke" % self.sandbox.key["key_id"])
+        p = self.run_orchard("sync", "--from", "2026-05-01", "--to", "2026-05-03", ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("key rejected", p.stderr)
+        accounts = json.loads(self.run_orchard("accounts", "list", "--format", "json").stdout)["rows"]
+        self.assertEqual(accounts[0]["status"], "needs_attention")
+        self.assertEqual(self.report_csv("--start", FROM, "--end", TO)[0], self.first_total)
+
+    def test_6_no_secret_reaches_disk_logs_or_output(self):
+        with open(os.path.join(self.sandbox.keys, self.sandbox.key["key_file"])) as f:
+            pem = f.read()
+        body = "".join(l for l in pem.splitlines() if "-----" not in l)
+        der = base64.b64decode(body)
+        canaries = {body, body[:40], body[-40:], der.hex(), base64.urlsafe_b64encode(der).decode().rstrip("="),
+                    urllib.parse.quote(body[:40], safe=""), json.dumps(pem)[1:41]}
+        hits = []
+        for root, _, files in os.walk(self.data):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    blob = f.read()
+                for c in canaries:
+                    if c.encode() in blob:
+                        hits.append(name)
+        for text in self.transcript:
+            for c in canaries:
+                if c in text:
+                    hits.append("output")
+        self.assertEqual(hits, [])
+
+    def test_7_without_the_master_key_orchard_is_sealed_but_serves_data(self):
+        copy = os.path.join(self.tmp, "copied-data")
+        shutil.copytree(self.data, copy)
+        env = dict(self.env, ORCHARD_MASTER_KEY_FILE=os.path.join(self.tmp, "elsewhere", "missing.key"))
+        args = ["--data-dir", copy, "--config", self.config]
+        p = subprocess.run([ORCHARD, "sync", "--from", FROM, "--to", FROM, *args],
+                           capture_output=True, text=True, env=env)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("sealed", p.stderr)
+        self.assertFalse(os.path.exists(env["ORCHARD_MASTER_KEY_FILE"]), "no new key over sealed secrets")
+        p = subprocess.run([ORCHARD, "report", "sales", "--format", "csv", "--start", FROM, "--end", TO, *args],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(next(csv.DictReader(io.StringIO(p.stdout))), self.first_total)
+
+    def test_8_help_teaches_every_command(self):
+        for cmd in (["link", "asc-key"], ["accounts", "list"], ["sync"], ["report", "sales"], ["fx", "import"],
+                    ["sandbox"], ["demo"]):
+            p = subprocess.run([ORCHARD, *cmd, "--help"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, cmd)
+            self.assertIn("--data-dir", p.stdout, cmd)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
