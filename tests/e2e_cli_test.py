@@ -200,6 +200,16 @@ class EndToEndTest(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("not an App Store Connect API key", p.stderr)
 
+    def test_2b_link_rejects_a_key_apple_does_not_accept(self):
+        wrong_issuer = dict(self.sandbox.key, issuer_id="00000000-0000-4000-8000-000000000000")
+        p = self.link(wrong_issuer, ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("key rejected", p.stderr)
+        p = self.link(dict(self.sandbox.key, key_id="not-a-kid"), ok=False)
+        self.assertIn("--key-id", p.stderr)
+        accounts = json.loads(self.run_orchard("accounts", "list", "--format", "json").stdout)["rows"]
+        self.assertEqual(accounts, [], "nothing is stored for a refused key")
+
     def test_3_link_sync_and_report_match_the_sandbox_files(self):
         out = self.link(self.sandbox.key).stdout
         self.assertIn("Linked account", out)

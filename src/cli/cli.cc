@@ -21,6 +21,15 @@ void AddGlobals(CLI::App* app, GlobalOptions* g) {
   app->add_flag("-v,--verbose", g->verbose, "Log what is happening to stderr");
 }
 
+// An action that opens the app context from the global options, then runs `command` on it.
+template <typename F>
+std::function<Status()> WithApp(const GlobalOptions& global, F command) {
+  return [&global, command]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
+    return command(*ctx);
+  };
+}
+
 int Fail(const Status& st) {
   std::cerr << "orchard: error: " << st.message() << "\n";
   return ExitCodeFor(st.code());
@@ -60,10 +69,7 @@ int Main(int argc, char** argv) {
   asc_key->add_option("--name", link_opts.name, "A label for this account");
   AddGlobals(asc_key, &global);
   asc_key->callback([&] {
-    action = [&]() -> Status {
-      ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
-      return LinkAscKey(*ctx, link_opts, std::cout);
-    };
+    action = WithApp(global, [&](AppContext& ctx) { return LinkAscKey(ctx, link_opts, std::cout); });
   });
   AddGlobals(link, &global);
 
@@ -76,10 +82,7 @@ int Main(int argc, char** argv) {
   AddGlobals(accounts_list, &global);
   AddGlobals(accounts, &global);
   accounts_list->callback([&] {
-    action = [&]() -> Status {
-      ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
-      return ListAccounts(*ctx, accounts_format, std::cout);
-    };
+    action = WithApp(global, [&](AppContext& ctx) { return ListAccounts(ctx, accounts_format, std::cout); });
   });
 
   // orchard sync
@@ -96,10 +99,7 @@ int Main(int argc, char** argv) {
   AddGlobals(sync, &global);
   sync->callback([&] {
     if (account_opt->count() > 0) sync_opts.account_id = account_id;
-    action = [&]() -> Status {
-      ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
-      return SyncSales(*ctx, sync_opts, std::cout);
-    };
+    action = WithApp(global, [&](AppContext& ctx) { return SyncSales(ctx, sync_opts, std::cout); });
   });
 
   // orchard report sales
@@ -123,10 +123,7 @@ int Main(int argc, char** argv) {
   AddGlobals(sales, &global);
   AddGlobals(report, &global);
   sales->callback([&] {
-    action = [&]() -> Status {
-      ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
-      return ReportSales(*ctx, report_opts, std::cout);
-    };
+    action = WithApp(global, [&](AppContext& ctx) { return ReportSales(ctx, report_opts, std::cout); });
   });
 
   // orchard fx import FILE
@@ -141,10 +138,7 @@ int Main(int argc, char** argv) {
   AddGlobals(fx_import, &global);
   AddGlobals(fx, &global);
   fx_import->callback([&] {
-    action = [&]() -> Status {
-      ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
-      return ImportFx(*ctx, fx_file, std::cout);
-    };
+    action = WithApp(global, [&](AppContext& ctx) { return ImportFx(ctx, fx_file, std::cout); });
   });
 
   // orchard sandbox
@@ -164,6 +158,7 @@ int Main(int argc, char** argv) {
 
   // orchard demo
   DemoOptions demo_opts;
+  demo_opts.program = argc > 0 ? argv[0] : "orchard";
   auto* demo = app.add_subcommand(
       "demo",
       "Start a sandbox, link its API key, sync 90 days of sales and print a summary.");

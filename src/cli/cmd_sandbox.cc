@@ -6,21 +6,17 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "reports/sales_report.h"
 #include "sandbox/sandbox.h"
 
 namespace orchard::cli {
 namespace {
 
-// Blocks until SIGINT or SIGTERM (the signals are blocked first, so none is lost).
-void WaitForTermination() {
+sigset_t TerminationSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  int sig = 0;
-  sigwait(&set, &sig);
+  return set;
 }
 
 Result<sandbox::SandboxOptions> SandboxOptionsFrom(const std::string& host, int port, uint64_t seed,
@@ -45,11 +41,8 @@ Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
   ORCHARD_ASSIGN_OR_RETURN(auto options, SandboxOptionsFrom(o.host, o.port, o.seed, o.keys_dir,
                                                             o.today, o.rate_limit));
   // Block the signals before any server thread starts, so they reach sigwait only.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  const sigset_t signals = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ORCHARD_ASSIGN_OR_RETURN(auto sb, sandbox::Sandbox::Start(options));
   // The first line is the base URL alone, so scripts can read it (useful with --port 0).
   out << sb->base_url() << std::endl;
@@ -57,7 +50,8 @@ Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
       << "). Keys and FX rates are in " << o.keys_dir << ".\n"
       << "Point Orchard at it with a config file containing:\n  [apple]\n  asc_api_url = \""
       << sb->base_url() << "\"\nStop with Ctrl-C." << std::endl;
-  WaitForTermination();
+  int received = 0;
+  sigwait(&signals, &received);
   sb->Stop();
   return Status::Ok();
 }
@@ -129,12 +123,13 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
   report.group_by = "product";
   ORCHARD_RETURN_IF_ERROR(ReportSales(*ctx, report, out));
   const std::string dd = global.data_dir;
+  const std::string& me = o.program;
   out << "\nQuery more (the data stays in " << dd << "):\n"
-      << "  orchard report sales --data-dir " << dd << " --group-by date --granularity weekly\n"
-      << "  orchard report sales --data-dir " << dd << " --group-by country --start -30d --currency EUR\n"
-      << "  orchard report sales --data-dir " << dd << " --group-by date,device --countries US,GB --format csv\n"
-      << "  orchard accounts list --data-dir " << dd << "\n"
-      << "To sync again, run `orchard sandbox --keys-dir " << o.sandbox_dir
+      << "  " << me << " report sales --data-dir " << dd << " --group-by date --granularity weekly\n"
+      << "  " << me << " report sales --data-dir " << dd << " --group-by country --start -30d --currency EUR\n"
+      << "  " << me << " report sales --data-dir " << dd << " --group-by date,device --countries US,GB --format csv\n"
+      << "  " << me << " accounts list --data-dir " << dd << "\n"
+      << "To sync again, run `" << me << " sandbox --keys-dir " << o.sandbox_dir
       << "` and point a config's [apple] asc_api_url at it.\n";
   sb->Stop();
   return Status::Ok();

@@ -59,6 +59,7 @@ struct SandboxCliOptions {
 Status RunSandbox(const SandboxCliOptions& options, std::ostream& out);
 
 struct DemoOptions {
+  std::string program = "orchard";  // how the user invoked us, for the hints printed at the end
   std::string sandbox_dir = "./orchard-sandbox";
   uint64_t seed = 1;
   int days = 90;

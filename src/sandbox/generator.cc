@@ -267,6 +267,14 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
           return static_cast<long>(std::floor(lambda * noise + Unit(Key({k, salt, 99}))));
         };
         RowFields row{&p, &app, version, p.pti_download, 0, "0", "0", &s, device.c_str()};
+        // A refund repeats the sale with negative units and price; proceeds stay positive.
+        auto refund = [&](const RowFields& sale, long units) {
+          if (units <= 0) return;
+          RowFields r = sale;
+          r.units = -units;
+          r.price = "-" + sale.price;
+          AppendRow(&out, r, date);
+        };
         if (p.kind == Kind::kApp) {
           const long downloads = draw(1, dev_lambda);
           if (downloads > 0) {
@@ -274,13 +282,7 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.price = Money(local, s.currency);
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
             AppendRow(&out, row, date);
-            // Refunds of the paid apps: negative units and price, positive proceeds.
-            if (const long refunds = local > 0 ? draw(7, downloads * 0.02) : 0; refunds > 0) {
-              RowFields refund = row;
-              refund.units = -refunds;
-              refund.price = "-" + row.price;
-              AppendRow(&out, refund, date);
-            }
+            if (local > 0) refund(row, draw(7, downloads * 0.02));
             // Education volume purchases of the paid app, at half price.
             if (local > 0 && Unit(Key({k, 9})) < 0.01) {
               RowFields edu = row;
@@ -316,12 +318,7 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.price = Money(local, s.currency);
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
             AppendRow(&out, row, date);
-            if (const long refunds = draw(7, units * 0.015); refunds > 0) {
-              RowFields refund = row;
-              refund.units = -refunds;
-              refund.price = "-" + row.price;
-              AppendRow(&out, refund, date);
-            }
+            refund(row, draw(7, units * 0.015));
           }
         } else {  // auto-renewable subscription: new subscriptions and renewals
           row.period = p.period;
@@ -353,14 +350,10 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
               row.preserved = " ";
             }
           }
-          if (const long refunds = draw(7, dev_lambda * (1 + renew_rate * maturity) * 0.01); refunds > 0) {
-            RowFields refund = row;
-            refund.subscription = "Renewal";
-            refund.units = -refunds;
-            refund.price = "-" + row.price;
-            refund.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            AppendRow(&out, refund, date);
-          }
+          RowFields renewal = row;
+          renewal.subscription = "Renewal";
+          renewal.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+          refund(renewal, draw(7, dev_lambda * (1 + renew_rate * maturity) * 0.01));
         }
       }
     }
