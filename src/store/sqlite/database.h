@@ -74,6 +74,12 @@ class Database {
   // ForgetDimsAbove() undoes the cache after a rollback.
   Status RefreshDims();
   Result<uint32_t> DimId(std::string_view value);
+  // The id of an already interned string, without inserting it.
+  std::optional<uint32_t> FindDim(std::string_view value) const {
+    auto it = dim_ids_.find(value);
+    if (it == dim_ids_.end()) return std::nullopt;
+    return it->second;
+  }
   const std::string& DimValue(uint32_t id) const { return dim_values_[id]; }
   size_t DimCount() const { return dim_values_.size(); }
   void ForgetDimsAbove(size_t count);

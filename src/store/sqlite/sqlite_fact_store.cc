@@ -283,9 +283,7 @@ Status SqliteFactStore::ScanSales(const SalesScan& scan,
   // Filters become sets of dim ids (a value never interned cannot match anything).
   auto to_ids = [&](const std::vector<std::string>& values, std::unordered_set<uint32_t>* ids) {
     for (const auto& v : values) {
-      for (uint32_t id = 0; id < db_->DimCount(); ++id) {
-        if (db_->DimValue(id) == v) ids->insert(id);
-      }
+      if (auto id = db_->FindDim(v)) ids->insert(*id);
     }
   };
   std::unordered_set<uint32_t> countries, products;
