@@ -1,4 +1,5 @@
 #include <fstream>
+#include <cctype>
 #include <ctime>
 #include <sstream>
 
@@ -28,10 +29,10 @@ bool IsKeyId(const std::string& s) {  // 10 × [A-Z0-9]
   return true;
 }
 
-bool IsVendorNumber(const std::string& s) {
-  if (s.size() < 5 || s.size() > 12) return false;
+bool IsVendorNumber(const std::string& s) {  // digits in practice; tolerate letters
+  if (s.empty() || s.size() > 20) return false;
   for (char c : s) {
-    if (c < '0' || c > '9') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
   }
   return true;
 }
@@ -60,8 +61,8 @@ Status LinkAscKey(AppContext& ctx, const LinkAscKeyOptions& o, std::ostream& out
   }
   if (!IsVendorNumber(o.vendor_number)) {
     return Status(Code::kInvalidArgument,
-                  "--vendor-number must be the numeric vendor number from Payments and Financial "
-                  "Reports (e.g. 85442109)");
+                  "--vendor-number must be the vendor number from Payments and Financial Reports "
+                  "(e.g. 85442109)");
   }
   std::ifstream in(o.key_file, std::ios::binary);
   if (!in) return Status(Code::kInvalidArgument, "cannot read the key file " + o.key_file);

@@ -8,9 +8,15 @@
 namespace orchard::sync {
 
 Result<int64_t> SalesSync::IngestSalesReport(const store::SalesReportKey& key,
-                                             std::string_view gzip_body, size_t max_report_bytes,
+                                             std::string_view body, size_t max_report_bytes,
                                              std::map<std::string, int64_t>* unknown) {
-  auto tsv = ingest::Gunzip(gzip_body, max_report_bytes);
+  const bool gzipped = body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
+                       static_cast<unsigned char>(body[1]) == 0x8b;
+  if (!gzipped && body.size() > max_report_bytes) {
+    return Error(Code::kInvalidArgument, "report exceeds the " +
+                                             std::to_string(max_report_bytes >> 20) + " MiB limit");
+  }
+  auto tsv = gzipped ? ingest::Gunzip(body, max_report_bytes) : Result<std::string>(std::string(body));
   if (!tsv.has_value()) {
     // A bomb or a broken stream is bad content, not a reason to retry.
     const Code code = tsv.error().code() == Code::kResourceExhausted ? Code::kInvalidArgument
@@ -87,7 +93,7 @@ Result<SalesSyncSummary> SalesSync::Run(const store::LinkedAccount& account,
         ORCHARD_RETURN_IF_ERROR(writer->Commit());
         outcome.state = "empty";
       } else {
-        auto rows = IngestSalesReport(key, response->gzip_body, options.max_report_bytes,
+        auto rows = IngestSalesReport(key, response->body, options.max_report_bytes,
                                       &summary.unknown_product_types);
         if (!rows.has_value()) {
           const Code code = rows.error().code();

@@ -63,9 +63,9 @@ class SalesSync {
   // summary.
   Result<SalesSyncSummary> Run(const store::LinkedAccount& account, const SalesSyncOptions& options);
 
-  // Ingests one decompressed-or-gzip report body as the given report (used by Run and by the
-  // ingest benchmark). Fails without touching stored data on any malformed row.
-  Result<int64_t> IngestSalesReport(const store::SalesReportKey& key, std::string_view gzip_body,
+  // Ingests one report body, gzip or already inflated, as the given report (used by Run and by
+  // the ingest benchmark). Fails without touching stored data on any malformed row.
+  Result<int64_t> IngestSalesReport(const store::SalesReportKey& key, std::string_view body,
                                     size_t max_report_bytes,
                                     std::map<std::string, int64_t>* unknown_product_types);
 

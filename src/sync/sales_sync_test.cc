@@ -159,6 +159,14 @@ TEST_F(SalesSyncTest, TruncatedGzipFailsTheDayWithoutTouchingData) {
   EXPECT_EQ(StoredUnits(), 500);
 }
 
+TEST_F(SalesSyncTest, AReportInflatedOnTheWayIsIngestedToo) {
+  Answer("2026-01-01", 200, *ingest::Gunzip(Report("01/01/2026", 4), 1 << 20));
+  auto s = Sync("2026-01-01", "2026-01-01");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->loaded, 1);
+  EXPECT_EQ(StoredUnits(), 400);
+}
+
 TEST_F(SalesSyncTest, UnknownProductTypesAreKeptAndCounted) {
   Answer("2026-01-01", 200, Report("01/01/2026", 3, "ZZ9"));
   auto s = Sync("2026-01-01", "2026-01-01");

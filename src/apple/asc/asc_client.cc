@@ -17,6 +17,16 @@ bool IsGzip(std::string_view body) {
          static_cast<unsigned char>(body[1]) == 0x8b;
 }
 
+// Some HTTP stacks (proxies, test doubles) inflate application/a-gzip on the way: a body whose
+// first line is tab-separated text is the report itself (apple-apis.md §2.4).
+bool IsPlainTsv(std::string_view body) {
+  const std::string_view first = body.substr(0, body.find('\n'));
+  return first.find('\t') != std::string_view::npos &&
+         std::all_of(first.begin(), first.end(), [](char c) {
+           return c == '\t' || c == '\r' || static_cast<unsigned char>(c) >= 0x20;
+         });
+}
+
 std::string Describe(const net::HttpResponse& r, const std::optional<ApiError>& e) {
   std::string out = "HTTP " + std::to_string(r.status);
   if (e) {
@@ -126,9 +136,10 @@ Result<ReportResponse> AscClient::GetSalesReport(const SalesReportQuery& query) 
   for (int version_retries = 0;; ++version_retries) {
     ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse r, SendWithRetries(base_url_ + SalesReportPath(q)));
     if (r.status == 200) {
-      if (!IsGzip(r.body)) {
+      if (!IsGzip(r.body) && !IsPlainTsv(r.body)) {
         return Error(Code::kDataLoss,
-                     "App Store Connect answered 200 but the body is not a gzip report");
+                     "App Store Connect answered 200 but the body is neither a gzip report nor a "
+                     "tab-separated one");
       }
       return ReportResponse{ReportAvailability::kData, std::move(r.body), ""};
     }

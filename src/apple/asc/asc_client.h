@@ -38,7 +38,7 @@ enum class ReportAvailability {
 
 struct ReportResponse {
   ReportAvailability availability = ReportAvailability::kData;
-  std::string gzip_body;
+  std::string body;  // gzip bytes, or the TSV itself when an HTTP stack inflated it already
   std::string detail;  // Apple's words, for the 404 cases
 };
 

@@ -143,6 +143,13 @@ TEST_F(AscClientTest, ANewerReportVersionIsReadFromTheErrorAndRetriedOnce) {
   EXPECT_NE(http_.requests[1].url.find("filter%5Bversion%5D=1_3"), std::string::npos);
 }
 
+TEST_F(AscClientTest, AnAlreadyInflatedTsvBodyIsAccepted) {
+  http_.Reply(200, "Provider\tUnits\nAPPLE\t1\n");
+  auto r = Client().GetSalesReport(Query());
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(r->body, "Provider\tUnits\nAPPLE\t1\n");
+}
+
 TEST_F(AscClientTest, A200ThatIsNotGzipIsRefused) {
   http_.Reply(200, "<html>proxy error</html>");
   auto r = Client().GetSalesReport(Query());
