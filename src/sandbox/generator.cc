@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <set>
+#include <unordered_map>
 
 namespace orchard::sandbox {
 namespace {
@@ -119,7 +121,10 @@ const char* kHeader =
     "Period\tCategory\tCMB\tDevice\tSupported Platforms\tProceeds Reason\tPreserved Pricing\t"
     "Client\tOrder Type\n";
 
-struct RowFields {
+}  // namespace
+
+// One row of a Sales Summary report before it is written (declared in generator.h).
+struct SaleRow {
   const Product* product;
   const Product* parent;
   std::string version;
@@ -128,7 +133,7 @@ struct RowFields {
   std::string proceeds;
   std::string price;
   const Storefront* store;
-  const char* device;
+  std::string device;
   const char* promo = " ";
   const char* subscription = " ";
   const char* period = " ";
@@ -136,16 +141,19 @@ struct RowFields {
   const char* preserved = " ";
 };
 
-void AppendRow(std::string* out, const RowFields& r, const std::string& date) {
+namespace {
+
+
+void AppendRow(std::string* out, const SaleRow& r, const std::string& begin, const std::string& end) {
   const bool iap = r.product->kind != Kind::kApp;
   char units[32];
   std::snprintf(units, sizeof units, "%ld", r.units);
   const char* fields[] = {
       "APPLE", "US", r.product->sku, iap ? " " : "Orchard Demo Apps Inc.", r.product->title,
-      iap ? " " : r.version.c_str(), r.pti, units, r.proceeds.c_str(), date.c_str(), date.c_str(),
+      iap ? " " : r.version.c_str(), r.pti, units, r.proceeds.c_str(), begin.c_str(), end.c_str(),
       r.store->currency, r.store->country, r.store->currency, r.product->apple_id,
       r.price.c_str(), r.promo, iap ? r.parent->sku : " ", r.subscription, r.period,
-      r.product->category, "", r.device, r.product->platforms, r.proceeds_reason, r.preserved,
+      r.product->category, "", r.device.c_str(), r.product->platforms, r.proceeds_reason, r.preserved,
       " ", " "};
   for (size_t i = 0; i < std::size(fields); ++i) {
     if (i) out->push_back('\t');
@@ -162,6 +170,20 @@ double DeviceShare(std::string_view device, std::string_view devices) {
 }
 
 }  // namespace
+
+Date PeriodEnd(Frequency frequency, Date start) {
+  switch (frequency) {
+    case Frequency::kDaily: return start;
+    case Frequency::kWeekly: return start.AddDays(6);
+    case Frequency::kMonthly: {
+      const Date next = start.month() == 12 ? Date::FromYmd(start.year() + 1, 1, 1)
+                                            : Date::FromYmd(start.year(), start.month() + 1, 1);
+      return next.AddDays(-1);
+    }
+    case Frequency::kYearly: return Date::FromYmd(start.year(), 12, 31);
+  }
+  return start;
+}
 
 const std::vector<Storefront>& Storefronts() {
   static const std::vector<Storefront> s = {
@@ -224,6 +246,43 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
   std::string out = kHeader;
   out.reserve(400 * 1024);
   const std::string date = UsDate(day);
+  ForEachSale(day, [&](const SaleRow& row) { AppendRow(&out, row, date, date); });
+  return out;
+}
+
+std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start) const {
+  if (frequency == Frequency::kDaily) return SalesSummaryDailyTsv(start);
+  const Date end = PeriodEnd(frequency, start);
+  // A longer report is the sum of its days: rows that differ only in units (and dates) merge,
+  // in the order they first appear, so weekly/monthly/yearly figures equal the daily ones.
+  std::vector<SaleRow> rows;
+  std::unordered_map<std::string, size_t> index;
+  std::string key;
+  for (Date day = start; day <= end; day = day.AddDays(1)) {
+    if (!HasSales(day)) continue;
+    ForEachSale(day, [&](const SaleRow& row) {
+      key.clear();
+      SaleRow unitless = row;
+      unitless.units = 0;
+      AppendRow(&key, unitless, "", "");
+      auto [it, inserted] = index.try_emplace(key, rows.size());
+      if (inserted) {
+        rows.push_back(row);
+      } else {
+        rows[it->second].units += row.units;
+      }
+    });
+  }
+  if (rows.empty()) return "";
+  std::string out = kHeader;
+  const std::string begin_text = UsDate(start), end_text = UsDate(end);
+  for (const auto& row : rows) {
+    if (row.units != 0) AppendRow(&out, row, begin_text, end_text);
+  }
+  return out;
+}
+
+void Portfolio::ForEachSale(Date day, const std::function<void(const SaleRow&)>& emit) const {
   const auto d = static_cast<uint64_t>(day.days());
   const double age = day.days() - first_sales_day_.days();
   // Weekends sell more, December more still; a slow upward trend.
@@ -266,14 +325,14 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
           const double noise = 0.7 + 0.6 * Unit(Key({k, salt}));
           return static_cast<long>(std::floor(lambda * noise + Unit(Key({k, salt, 99}))));
         };
-        RowFields row{&p, &app, version, p.pti_download, 0, "0", "0", &s, device.c_str()};
+        SaleRow row{&p, &app, version, p.pti_download, 0, "0", "0", &s, device};
         // A refund repeats the sale with negative units and price; proceeds stay positive.
-        auto refund = [&](const RowFields& sale, long units) {
+        auto refund = [&](const SaleRow& sale, long units) {
           if (units <= 0) return;
-          RowFields r = sale;
+          SaleRow r = sale;
           r.units = -units;
           r.price = "-" + sale.price;
-          AppendRow(&out, r, date);
+          emit(r);
         };
         if (p.kind == Kind::kApp) {
           const long downloads = draw(1, dev_lambda);
@@ -281,16 +340,16 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.units = downloads;
             row.price = Money(local, s.currency);
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            AppendRow(&out, row, date);
+            emit(row);
             if (local > 0) refund(row, draw(7, downloads * 0.02));
             // Education volume purchases of the paid app, at half price.
             if (local > 0 && Unit(Key({k, 9})) < 0.01) {
-              RowFields edu = row;
+              SaleRow edu = row;
               edu.promo = "EDU";
               edu.units = 5 + static_cast<long>(Unit(Key({k, 10})) * 20);
               edu.price = Money(local / 2, s.currency);
               edu.proceeds = Money(proceeds_of(local / 2, 0.7), s.currency);
-              AppendRow(&out, edu, date);
+              emit(edu);
             }
           }
           row.price = "0";
@@ -298,18 +357,18 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
           if (const long re = draw(2, dev_lambda * 0.18); re > 0) {
             row.pti = p.pti_redownload;
             row.units = re;
-            AppendRow(&out, row, date);
+            emit(row);
           }
           if (const long up = draw(3, dev_lambda * 0.9 * std::min(1.0, since_launch / 60.0)); up > 0) {
             row.pti = p.pti_update;
             row.units = up;
-            AppendRow(&out, row, date);
+            emit(row);
           }
           // Now and then a product type Orchard does not know yet (Apple adds new ones).
           if (pi == 0 && si == 0 && device == "iPhone" && Unit(Key({k, 11})) < 0.2) {
             row.pti = "1-G";
             row.units = 1 + static_cast<long>(Unit(Key({k, 12})) * 3);
-            AppendRow(&out, row, date);
+            emit(row);
           }
         } else if (p.kind == Kind::kIap) {
           const long units = draw(1, dev_lambda);
@@ -317,7 +376,7 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.units = units;
             row.price = Money(local, s.currency);
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            AppendRow(&out, row, date);
+            emit(row);
             refund(row, draw(7, units * 0.015));
           }
         } else {  // auto-renewable subscription: new subscriptions and renewals
@@ -327,7 +386,7 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.subscription = "New";
             row.units = fresh;
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            AppendRow(&out, row, date);
+            emit(row);
           }
           const double renew_rate = std::string_view(p.period) == "1 Month" ? 3.5 : 0.25;
           const double maturity = std::min(1.0, since_launch / 180.0);
@@ -335,7 +394,7 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
             row.subscription = "Renewal";
             row.units = renewals;
             row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            AppendRow(&out, row, date);
+            emit(row);
           }
           // Subscribers past their first year earn 85 %.
           if (since_launch > 365) {
@@ -345,12 +404,12 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
               row.proceeds_reason = "Rate After One Year";
               row.preserved = Unit(Key({k, 13})) < 0.3 ? "Yes" : " ";
               row.proceeds = Money(proceeds_of(local, 0.85), s.currency);
-              AppendRow(&out, row, date);
+              emit(row);
               row.proceeds_reason = " ";
               row.preserved = " ";
             }
           }
-          RowFields renewal = row;
+          SaleRow renewal = row;
           renewal.subscription = "Renewal";
           renewal.proceeds = Money(proceeds_of(local, 0.7), s.currency);
           refund(renewal, draw(7, dev_lambda * (1 + renew_rate * maturity) * 0.01));
@@ -358,7 +417,6 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
       }
     }
   }
-  return out;
 }
 
 std::string Portfolio::EcbFxCsv(Date from, Date to) const {

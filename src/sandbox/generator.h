@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,12 @@ struct Storefront {
 
 const std::vector<Storefront>& Storefronts();
 
+enum class Frequency { kDaily, kWeekly, kMonthly, kYearly };
+// The last day of the period that starts on `start` (weeks run Monday–Sunday).
+Date PeriodEnd(Frequency frequency, Date start);
+
+struct SaleRow;
+
 class Portfolio {
  public:
   Portfolio(uint64_t seed, Date today);
@@ -38,6 +45,10 @@ class Portfolio {
   // The decompressed Sales Summary report of a day (28 columns, Apple's layout), or "" when
   // the day has no sales.
   std::string SalesSummaryDailyTsv(Date day) const;
+  // A weekly (start = Monday), monthly (start = the 1st) or yearly (start = 1 January) report:
+  // the days of the period summed row by row, with the period's Begin and End Date; "" when
+  // the period has no sales.
+  std::string SalesSummaryTsv(Frequency frequency, Date start) const;
 
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.
@@ -49,6 +60,8 @@ class Portfolio {
   std::string vendor_number() const;    // 8 digits
 
  private:
+  void ForEachSale(Date day, const std::function<void(const SaleRow&)>& emit) const;
+
   uint64_t seed_;
   Date today_;
   Date first_sales_day_;

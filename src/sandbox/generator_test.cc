@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -85,6 +86,49 @@ TEST(GeneratorTest, FxFeedHasTheEcbLayout) {
   // 2026-03-02 (Mon) … 2026-03-10 (Tue), newest first, without the weekend of 7–8 March.
   EXPECT_EQ(days, (std::vector<std::string>{"2026-03-10", "2026-03-09", "2026-03-06", "2026-03-05",
                                             "2026-03-04", "2026-03-03", "2026-03-02"}));
+}
+
+}  // namespace
+}  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+// Σ units per (apple id, country, device, product type, price) — computed here from the rows.
+std::map<std::string, long> UnitsByKey(const std::string& tsv) {
+  std::map<std::string, long> out;
+  auto rows = Rows(tsv);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    const std::string price = r[15][0] == '-' ? r[15].substr(1) : r[15];
+    out[r[14] + "|" + r[12] + "|" + r[22] + "|" + r[6] + "|" + price + "|" + r[16] + "|" + r[18]] += std::stol(r[7]);
+  }
+  return out;
+}
+
+TEST(GeneratorTest, AWeeklyReportIsTheSumOfItsDays) {
+  Portfolio p(5, kToday);
+  const Date monday = *Date::ParseIso("2026-02-09");
+  std::map<std::string, long> days;
+  for (int i = 0; i < 7; ++i) {
+    for (const auto& [k, v] : UnitsByKey(p.SalesSummaryDailyTsv(monday.AddDays(i)))) days[k] += v;
+  }
+  const std::string weekly = p.SalesSummaryTsv(Frequency::kWeekly, monday);
+  auto week = UnitsByKey(weekly);
+  // A sale and its refund net to zero the same way in both.
+  std::erase_if(days, [](const auto& kv) { return kv.second == 0; });
+  std::erase_if(week, [](const auto& kv) { return kv.second == 0; });
+  EXPECT_EQ(week, days);
+  auto rows = Rows(weekly);
+  EXPECT_EQ(rows[1][9], "02/09/2026");
+  EXPECT_EQ(rows[1][10], "02/15/2026");
+}
+
+TEST(GeneratorTest, PeriodsEndWhereAppleEndsThem) {
+  EXPECT_EQ(PeriodEnd(Frequency::kWeekly, *Date::ParseIso("2026-02-09")).Iso(), "2026-02-15");
+  EXPECT_EQ(PeriodEnd(Frequency::kMonthly, *Date::ParseIso("2024-02-01")).Iso(), "2024-02-29");
+  EXPECT_EQ(PeriodEnd(Frequency::kMonthly, *Date::ParseIso("2025-12-01")).Iso(), "2025-12-31");
+  EXPECT_EQ(PeriodEnd(Frequency::kYearly, *Date::ParseIso("2025-01-01")).Iso(), "2025-12-31");
 }
 
 }  // namespace

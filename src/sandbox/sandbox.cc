@@ -184,7 +184,7 @@ struct Sandbox::Impl {
   int fail_count = 0;
   int rate_limit_next = 0;
   std::vector<LoggedRequest> log;
-  std::map<int32_t, std::string> gzip_cache;
+  std::map<std::pair<int, int32_t>, std::string> gzip_cache;  // (frequency, period start)
 
   Impl(SandboxOptions o, Date today) : options(std::move(o)), portfolio(options.seed, today) {}
   ~Impl() {
@@ -314,15 +314,39 @@ struct Sandbox::Impl {
     return true;
   }
 
-  std::string GzipReport(Date day) {
+  // The gzip bytes of a report, or "" when the period has no sales.
+  std::string GzipReport(Frequency frequency, Date start) {
+    const std::pair<int, int32_t> key{static_cast<int>(frequency), start.days()};
     {
       std::lock_guard lock(mu);
-      if (auto it = gzip_cache.find(day.days()); it != gzip_cache.end()) return it->second;
+      if (auto it = gzip_cache.find(key); it != gzip_cache.end()) return it->second;
     }
-    std::string gz = GzipBytes(portfolio.SalesSummaryDailyTsv(day));
+    const std::string tsv = portfolio.SalesSummaryTsv(frequency, start);
+    std::string gz = tsv.empty() ? std::string() : GzipBytes(tsv);
     std::lock_guard lock(mu);
-    gzip_cache.emplace(day.days(), gz);
+    gzip_cache.emplace(key, gz);
     return gz;
+  }
+
+  // Apple publishes daily reports the next day, weekly ones on the Monday after the week,
+  // monthly ones about five days after the month and yearly ones about six days after the year.
+  bool Published(Frequency frequency, Date start) const {
+    const Date end = PeriodEnd(frequency, start);
+    const int lag = frequency == Frequency::kMonthly ? 5 : frequency == Frequency::kYearly ? 6 : 1;
+    return end.AddDays(lag) <= portfolio.today();
+  }
+
+  // The latest published period of a frequency (what Apple serves when the date is omitted).
+  Date LatestPeriod(Frequency frequency) const {
+    Date day = portfolio.today().AddDays(-1);
+    for (int i = 0; i < 800; ++i, day = day.AddDays(-1)) {
+      const Date start = frequency == Frequency::kWeekly    ? day.StartOfWeek()
+                         : frequency == Frequency::kMonthly ? day.StartOfMonth()
+                         : frequency == Frequency::kYearly  ? day.StartOfYear()
+                                                            : day;
+      if (Published(frequency, start)) return start;
+    }
+    return day;
   }
 
   void SalesReports(const httplib::Request& req, httplib::Response& res) {
@@ -386,21 +410,31 @@ struct Sandbox::Impl {
                 "filter[version]");
       return;
     }
-    // Date format by frequency (§2.3).
-    std::optional<Date> day;
+    // Date format by frequency (§2.3); `start` becomes the first day of the period.
+    const Frequency freq = frequency == "DAILY"    ? Frequency::kDaily
+                           : frequency == "WEEKLY"  ? Frequency::kWeekly
+                           : frequency == "MONTHLY" ? Frequency::kMonthly
+                                                    : Frequency::kYearly;
+    std::optional<Date> start;
     if (!date.empty()) {
-      bool ok = false;
-      if (frequency == "DAILY" || frequency == "WEEKLY") {
-        auto d = Date::ParseIso(date);
-        ok = d.has_value();
-        if (ok) day = *d;
-      } else if (frequency == "MONTHLY") {
-        ok = date.size() == 7 && date[4] == '-' && Date::ParseIso(date + "-01").has_value();
-      } else {
-        ok = date.size() == 4 && std::all_of(date.begin(), date.end(), ::isdigit);
+      if (freq == Frequency::kDaily || freq == Frequency::kWeekly) {
+        if (auto d = Date::ParseIso(date)) start = freq == Frequency::kDaily ? *d : d->StartOfWeek();
+      } else if (freq == Frequency::kMonthly) {
+        if (date.size() == 7 && date[4] == '-') {
+          if (auto d = Date::ParseIso(date + "-01")) start = *d;
+        }
+      } else if (date.size() == 4 && std::all_of(date.begin(), date.end(), ::isdigit)) {
+        start = Date::FromYmd(std::stoi(date), 1, 1);
       }
-      if (!ok) {
+      if (!start) {
         JsonError(res, 400, "PARAMETER_ERROR.INVALID.INVALID_COMBINATION", kComboTitle, kComboDetail);
+        return;
+      }
+      // Strict where apple-apis.md is unsure: a weekly report is named by its Sunday.
+      if (freq == Frequency::kWeekly && Date::ParseIso(date)->iso_weekday() != 7) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "For weekly reports, use the date of the Sunday that ends the week.",
+                  "filter[reportDate]");
         return;
       }
     }
@@ -409,29 +443,29 @@ struct Sandbox::Impl {
                 "Invalid vendor number specified", "filter[vendorNumber]");
       return;
     }
-    const Date today = portfolio.today();
-    if (!(type == "SALES" && frequency == "DAILY")) {
-      // This sandbox generates daily Sales Summary reports only (other kinds arrive with the
+    if (type != "SALES") {
+      // This sandbox generates Sales Summary reports only (the other kinds arrive with the
       // complete sandbox); every other valid report is an empty period.
       JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
       return;
     }
-    const Date report_day = day.value_or(today.AddDays(-1));
+    const Date period = start.value_or(LatestPeriod(freq));
     bool held_back = false;
     {
       std::lock_guard lock(mu);
-      held_back = not_yet_days.contains(report_day.days());
+      held_back = freq == Frequency::kDaily && not_yet_days.contains(period.days());
     }
-    if (report_day >= today || held_back) {
+    if (!Published(freq, period) || held_back) {
       JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNotYet);
       return;
     }
-    if (!portfolio.HasSales(report_day)) {
+    std::string gz = GzipReport(freq, period);
+    if (gz.empty()) {
       JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
       return;
     }
     res.status = 200;
-    res.set_content(GzipReport(report_day), "application/a-gzip");
+    res.set_content(gz, "application/a-gzip");
   }
 
   void Log(const httplib::Request& req, const httplib::Response& res) {
@@ -456,13 +490,17 @@ struct Sandbox::Impl {
   }
 
   void Routes() {
+    // Every /v1 handler logs before it returns, so the entry exists before the client has the
+    // answer (a logger run after the response would race the test reading the log).
     server.Get("/v1/salesReports", [this](const httplib::Request& req, httplib::Response& res) {
       SalesReports(req, res);
+      Log(req, res);
     });
     for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
-      auto handler = [](const httplib::Request&, httplib::Response& res) {
+      auto handler = [this](const httplib::Request& req, httplib::Response& res) {
         JsonError(res, 405, "METHOD_NOT_ALLOWED", "The request method is not valid for the resource path.",
                   "The request method is not valid for the resource path.");
+        Log(req, res);
       };
       if (std::string_view(method) == "POST") server.Post("/v1/salesReports", handler);
       if (std::string_view(method) == "PUT") server.Put("/v1/salesReports", handler);
@@ -471,14 +509,19 @@ struct Sandbox::Impl {
     }
 
     // --- control endpoints for tests (no auth) ---
+    // ?date=YYYY-MM-DD (the first day of the period) [&frequency=DAILY|WEEKLY|MONTHLY|YEARLY]
     server.Get("/_sandbox/salesReports", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string f = req.has_param("frequency") ? req.get_param_value("frequency") : "DAILY";
+      const Frequency freq = f == "WEEKLY" ? Frequency::kWeekly : f == "MONTHLY" ? Frequency::kMonthly
+                             : f == "YEARLY" ? Frequency::kYearly : Frequency::kDaily;
       auto day = Date::ParseIso(req.get_param_value("date"));
-      if (!day || !portfolio.HasSales(*day)) {
+      const std::string gz = day ? GzipReport(freq, *day) : std::string();
+      if (gz.empty()) {
         res.status = 404;
-        res.set_content("no report for that day\n", "text/plain");
+        res.set_content("no report for that period\n", "text/plain");
         return;
       }
-      res.set_content(GzipReport(*day), "application/a-gzip");
+      res.set_content(gz, "application/a-gzip");
     });
     server.Get("/_sandbox/fx/eurofxref-hist.csv", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(portfolio.EcbFxCsv(portfolio.first_sales_day().AddDays(-10), portfolio.today()),
@@ -533,13 +576,13 @@ struct Sandbox::Impl {
     });
 
     // Anything else under /v1 is an unknown path, in Apple's words.
-    auto unknown = [](const httplib::Request& req, httplib::Response& res) {
+    auto unknown = [this](const httplib::Request& req, httplib::Response& res) {
       JsonError(res, 404, "PATH_ERROR", "The URL path is not valid",
                 "The resource '" + req.path + "' does not exist");
+      Log(req, res);
     };
     server.Get(".*", unknown);
     server.Post(".*", unknown);
-    server.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
   }
 };
 

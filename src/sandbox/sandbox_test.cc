@@ -163,6 +163,27 @@ TEST_F(SandboxTest, NotYetAvailableAndNoSalesAreDistinct404s) {
   EXPECT_EQ(FirstError(before)["detail"], "There were no sales for the date specified.");
 }
 
+TEST_F(SandboxTest, WeeklyMonthlyAndYearlyReportsFollowTheirDateFormsAndPublication) {
+  auto path = [&](const std::string& frequency, const std::string& date) {
+    std::string p = SalesPath(date);
+    return p.replace(p.find("DAILY"), 5, frequency);
+  };
+  // today = 2026-03-10 (a Tuesday)
+  EXPECT_EQ(Get(path("WEEKLY", "2026-03-08"), Token(key_))->status, 200);  // Sunday of the last full week
+  auto monday = Get(path("WEEKLY", "2026-03-02"), Token(key_));
+  EXPECT_EQ(monday->status, 400);
+  EXPECT_EQ(FirstError(monday)["source"]["parameter"], "filter[reportDate]");
+  auto this_week = Get(path("WEEKLY", "2026-03-15"), Token(key_));
+  EXPECT_EQ(this_week->status, 404);
+  EXPECT_NE(FirstError(this_week)["detail"].get<std::string>().find("not available yet"), std::string::npos);
+  EXPECT_EQ(Get(path("MONTHLY", "2026-02"), Token(key_))->status, 200);  // published 5 March
+  EXPECT_EQ(Get(path("MONTHLY", "2026-03"), Token(key_))->status, 404);
+  EXPECT_EQ(Get(path("MONTHLY", "2026-02-01"), Token(key_))->status, 400);
+  EXPECT_EQ(Get(path("YEARLY", "2025"), Token(key_))->status, 200);
+  EXPECT_EQ(Get(path("YEARLY", "2026"), Token(key_))->status, 404);
+  EXPECT_EQ(Get(path("YEARLY", "2025-01"), Token(key_))->status, 400);
+}
+
 TEST_F(SandboxTest, RateLimitAnswers429WhenTheHourIsUsedUp) {
   StartWith(3);
   const std::string token = Token(key_);
@@ -188,7 +209,7 @@ TEST_F(SandboxTest, ControlEndpointsRevokeInjectFaultsAndLogRequests) {
   EXPECT_EQ(Get(SalesPath("2026-03-01"), Token(key_))->status, 401);
 
   auto log = Json::parse(c.Get("/_sandbox/requests")->body);
-  ASSERT_EQ(log.size(), 4u);
+  ASSERT_EQ(log.size(), 4u) << log.dump();
   EXPECT_EQ(log[0]["status"], 503);
   EXPECT_EQ(log[3]["status"], 401);
   EXPECT_EQ(log[0]["kid"], key_["key_id"]);
