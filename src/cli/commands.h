@@ -55,6 +55,7 @@ struct SandboxCliOptions {
   std::string keys_dir = "./orchard-sandbox";
   std::string today;
   int rate_limit = 3600;
+  std::string faults;  // JSON, as POST /_sandbox/faults takes it
 };
 Status RunSandbox(const SandboxCliOptions& options, std::ostream& out);
 

@@ -171,6 +171,13 @@ double DeviceShare(std::string_view device, std::string_view devices) {
 
 }  // namespace
 
+namespace {
+int RevisionOf(const Portfolio::Revisions& revisions, Date day) {
+  auto it = revisions.find(day.days());
+  return it == revisions.end() ? 0 : it->second;
+}
+}  // namespace
+
 Date PeriodEnd(Frequency frequency, Date start) {
   switch (frequency) {
     case Frequency::kDaily: return start;
@@ -241,17 +248,17 @@ std::string Portfolio::vendor_number() const {
   return std::to_string(80000000 + Key({seed_, 4}) % 10000000);
 }
 
-std::string Portfolio::SalesSummaryDailyTsv(Date day) const {
+std::string Portfolio::SalesSummaryDailyTsv(Date day, const Revisions& revisions) const {
   if (!HasSales(day)) return "";
   std::string out = kHeader;
   out.reserve(400 * 1024);
   const std::string date = UsDate(day);
-  ForEachSale(day, [&](const SaleRow& row) { AppendRow(&out, row, date, date); });
+  ForEachSale(day, RevisionOf(revisions, day), [&](const SaleRow& row) { AppendRow(&out, row, date, date); });
   return out;
 }
 
-std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start) const {
-  if (frequency == Frequency::kDaily) return SalesSummaryDailyTsv(start);
+std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start, const Revisions& revisions) const {
+  if (frequency == Frequency::kDaily) return SalesSummaryDailyTsv(start, revisions);
   const Date end = PeriodEnd(frequency, start);
   // A longer report is the sum of its days: rows that differ only in units (and dates) merge,
   // in the order they first appear, so weekly/monthly/yearly figures equal the daily ones.
@@ -260,7 +267,7 @@ std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start) const {
   std::string key;
   for (Date day = start; day <= end; day = day.AddDays(1)) {
     if (!HasSales(day)) continue;
-    ForEachSale(day, [&](const SaleRow& row) {
+    ForEachSale(day, RevisionOf(revisions, day), [&](const SaleRow& row) {
       key.clear();
       SaleRow unitless = row;
       unitless.units = 0;
@@ -282,7 +289,14 @@ std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start) const {
   return out;
 }
 
-void Portfolio::ForEachSale(Date day, const std::function<void(const SaleRow&)>& emit) const {
+void Portfolio::ForEachSale(Date day, int revision, const std::function<void(const SaleRow&)>& raw_emit) const {
+  // A revised report: every sale of the day gains `revision` units (refunds are unchanged).
+  const auto emit = [&](const SaleRow& row) {
+    if (revision == 0 || row.units <= 0) return raw_emit(row);
+    SaleRow revised = row;
+    revised.units += revision;
+    raw_emit(revised);
+  };
   const auto d = static_cast<uint64_t>(day.days());
   const double age = day.days() - first_sales_day_.days();
   // Weekends sell more, December more still; a slow upward trend.

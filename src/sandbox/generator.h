@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,11 +45,14 @@ class Portfolio {
 
   // The decompressed Sales Summary report of a day (28 columns, Apple's layout), or "" when
   // the day has no sales.
-  std::string SalesSummaryDailyTsv(Date day) const;
+  // `revisions` maps a day to how many times Apple has revised its report (0 = as first
+  // published); a revision adds its number to the units of every sale of that day.
+  using Revisions = std::map<int32_t, int>;
+  std::string SalesSummaryDailyTsv(Date day, const Revisions& revisions = {}) const;
   // A weekly (start = Monday), monthly (start = the 1st) or yearly (start = 1 January) report:
   // the days of the period summed row by row, with the period's Begin and End Date; "" when
   // the period has no sales.
-  std::string SalesSummaryTsv(Frequency frequency, Date start) const;
+  std::string SalesSummaryTsv(Frequency frequency, Date start, const Revisions& revisions = {}) const;
 
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.
@@ -60,7 +64,7 @@ class Portfolio {
   std::string vendor_number() const;    // 8 digits
 
  private:
-  void ForEachSale(Date day, const std::function<void(const SaleRow&)>& emit) const;
+  void ForEachSale(Date day, int revision, const std::function<void(const SaleRow&)>& emit) const;
 
   uint64_t seed_;
   Date today_;

@@ -124,6 +124,25 @@ TEST(GeneratorTest, AWeeklyReportIsTheSumOfItsDays) {
   EXPECT_EQ(rows[1][10], "02/15/2026");
 }
 
+TEST(GeneratorTest, ARevisionAddsToEverySaleOfItsDayAndFlowsIntoTheWeek) {
+  Portfolio p(5, kToday);
+  const Date day = *Date::ParseIso("2026-02-10");
+  const auto before = Rows(p.SalesSummaryDailyTsv(day));
+  const auto after = Rows(p.SalesSummaryDailyTsv(day, {{day.days(), 2}}));
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 1; i < before.size(); ++i) {
+    const long u = std::stol(before[i][7]);
+    EXPECT_EQ(std::stol(after[i][7]), u > 0 ? u + 2 : u) << i;
+  }
+  const Date monday = day.StartOfWeek();
+  long week_before = 0, week_after = 0;
+  for (const auto& [k, v] : UnitsByKey(p.SalesSummaryTsv(Frequency::kWeekly, monday))) week_before += v;
+  for (const auto& [k, v] : UnitsByKey(p.SalesSummaryTsv(Frequency::kWeekly, monday, {{day.days(), 2}}))) week_after += v;
+  long sales_rows = 0;
+  for (size_t i = 1; i < before.size(); ++i) sales_rows += std::stol(before[i][7]) > 0 ? 1 : 0;
+  EXPECT_EQ(week_after - week_before, 2 * sales_rows);
+}
+
 TEST(GeneratorTest, PeriodsEndWhereAppleEndsThem) {
   EXPECT_EQ(PeriodEnd(Frequency::kWeekly, *Date::ParseIso("2026-02-09")).Iso(), "2026-02-15");
   EXPECT_EQ(PeriodEnd(Frequency::kMonthly, *Date::ParseIso("2024-02-01")).Iso(), "2024-02-29");

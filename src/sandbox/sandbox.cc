@@ -179,10 +179,16 @@ struct Sandbox::Impl {
   std::mutex mu;  // guards everything below
   std::map<std::string, ApiKey> keys;
   std::map<std::string, std::deque<SteadyTime>> windows;
-  std::set<int32_t> not_yet_days;
-  int fail_status = 0;
+  // Misbehaviour on purpose (POST /_sandbox/faults, or --faults at start).
+  std::set<int32_t> not_yet_days;  // reports held back as "not available yet"
+  int fail_status = 0;             // the next fail_count requests answer this 5xx
   int fail_count = 0;
-  int rate_limit_next = 0;
+  int rate_limit_next = 0;         // the next N requests answer 429 …
+  int retry_after = -1;            // … with this Retry-After (seconds), or none when < 0
+  int latency_ms = 0;              // every /v1 answer waits this long
+  int truncate_next = 0;           // the next N reports are cut in half (a broken gzip)
+  int drop_next = 0;               // the next N reports stop mid-body (connection closed)
+  Portfolio::Revisions revisions;  // day → revision count of its published report
   std::vector<LoggedRequest> log;
   std::map<std::pair<int, int32_t>, std::string> gzip_cache;  // (frequency, period start)
 
@@ -234,6 +240,45 @@ struct Sandbox::Impl {
     if (!parameter.empty()) e["source"] = {{"parameter", parameter}};
     res.status = status;
     res.set_content(Json{{"errors", Json::array({e})}}.dump(), "application/json");
+  }
+
+  // Applies a faults document; the caller holds `mu`.
+  Status ApplyFaults(const Json& body) {
+    if (!body.is_object()) return Status(Code::kInvalidArgument, "faults: expected a JSON object");
+    try {
+      for (const auto& [key, value] : body.items()) {
+        if (key == "not_yet_dates" || key == "revise_dates") {
+          for (const auto& d : value) {
+            auto day = Date::ParseIso(d.get<std::string>());
+            if (!day) return day.error();
+            if (key == "not_yet_dates") {
+              not_yet_days.insert(day->days());
+            } else {
+              ++revisions[day->days()];
+              gzip_cache.clear();
+            }
+          }
+        } else if (key == "fail_next") {
+          fail_status = value.value("status", 500);
+          fail_count = value.value("count", 1);
+        } else if (key == "rate_limit_next") {
+          rate_limit_next = value.get<int>();
+        } else if (key == "retry_after") {
+          retry_after = value.get<int>();
+        } else if (key == "latency_ms") {
+          latency_ms = value.get<int>();
+        } else if (key == "truncate_next") {
+          truncate_next = value.get<int>();
+        } else if (key == "drop_next") {
+          drop_next = value.get<int>();
+        } else {
+          return Status(Code::kInvalidArgument, "faults: unknown key '" + key + "'");
+        }
+      }
+    } catch (const Json::exception& e) {
+      return Status(Code::kInvalidArgument, std::string("faults: ") + e.what());
+    }
+    return Status::Ok();
   }
 
   // Verifies the bearer token (apple-apis.md §1.6); returns the key id or answers 401.
@@ -296,6 +341,7 @@ struct Sandbox::Impl {
     }
     if (forced || static_cast<int>(window.size()) >= limit) {
       res.set_header("X-Rate-Limit", "user-hour-lim:" + std::to_string(limit) + ";user-hour-rem:0;");
+      if (forced && retry_after >= 0) res.set_header("Retry-After", std::to_string(retry_after));
       JsonError(res, 429, "RATE_LIMIT_EXCEEDED", kRateTitle, kRateDetail);
       return false;
     }
@@ -321,7 +367,12 @@ struct Sandbox::Impl {
       std::lock_guard lock(mu);
       if (auto it = gzip_cache.find(key); it != gzip_cache.end()) return it->second;
     }
-    const std::string tsv = portfolio.SalesSummaryTsv(frequency, start);
+    Portfolio::Revisions revised;
+    {
+      std::lock_guard lock(mu);
+      revised = revisions;
+    }
+    const std::string tsv = portfolio.SalesSummaryTsv(frequency, start, revised);
     std::string gz = tsv.empty() ? std::string() : GzipBytes(tsv);
     std::lock_guard lock(mu);
     gzip_cache.emplace(key, gz);
@@ -350,6 +401,12 @@ struct Sandbox::Impl {
   }
 
   void SalesReports(const httplib::Request& req, httplib::Response& res) {
+    int delay = 0;
+    {
+      std::lock_guard lock(mu);
+      delay = latency_ms;
+    }
+    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     auto kid = Authenticate(req, res);
     if (!kid) return;
     if (InjectedFailure(res) || !Admit(*kid, res)) return;
@@ -464,7 +521,30 @@ struct Sandbox::Impl {
       JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
       return;
     }
+    bool truncate = false, drop = false;
+    {
+      std::lock_guard lock(mu);
+      if (truncate_next > 0) {
+        --truncate_next;
+        truncate = true;
+      } else if (drop_next > 0) {
+        --drop_next;
+        drop = true;
+      }
+    }
     res.status = 200;
+    if (truncate) gz.resize(gz.size() / 2);
+    if (drop) {
+      // Announce the full length, send half, then hang up.
+      auto body = std::make_shared<std::string>(std::move(gz));
+      res.set_content_provider(body->size(), "application/a-gzip",
+                               [body](size_t offset, size_t, httplib::DataSink& sink) {
+                                 if (offset >= body->size() / 2) return false;  // closes the connection
+                                 sink.write(body->data() + offset, body->size() / 2 - offset);
+                                 return true;
+                               });
+      return;
+    }
     res.set_content(gz, "application/a-gzip");
   }
 
@@ -540,22 +620,12 @@ struct Sandbox::Impl {
     });
     server.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
       const Json body = Json::parse(req.body, nullptr, false);
-      if (!body.is_object()) {
+      std::lock_guard lock(mu);
+      if (Status st = ApplyFaults(body); !st.ok()) {
         res.status = 400;
-        res.set_content(R"({"error":"expected a JSON object"})", "application/json");
+        res.set_content(Json{{"error", st.message()}}.dump(), "application/json");
         return;
       }
-      std::lock_guard lock(mu);
-      if (body.contains("not_yet_dates")) {
-        for (const auto& d : body["not_yet_dates"]) {
-          if (auto day = Date::ParseIso(d.get<std::string>())) not_yet_days.insert(day->days());
-        }
-      }
-      if (body.contains("fail_next")) {
-        fail_status = body["fail_next"].value("status", 500);
-        fail_count = body["fail_next"].value("count", 1);
-      }
-      if (body.contains("rate_limit_next")) rate_limit_next = body["rate_limit_next"].get<int>();
       res.set_content(R"({"ok":true})", "application/json");
     });
     server.Post("/_sandbox/faults/clear", [this](const httplib::Request&, httplib::Response& res) {
@@ -563,6 +633,10 @@ struct Sandbox::Impl {
       not_yet_days.clear();
       fail_count = 0;
       rate_limit_next = 0;
+      retry_after = -1;
+      latency_ms = 0;
+      truncate_next = 0;
+      drop_next = 0;
       res.set_content(R"({"ok":true})", "application/json");
     });
     server.Get("/_sandbox/requests", [this](const httplib::Request&, httplib::Response& res) {
@@ -598,6 +672,10 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
                  "cannot create " + options.keys_dir.string() + ": " + ec.message());
   }
   auto impl = std::make_unique<Impl>(options, today);
+  if (!options.faults_json.empty()) {
+    std::lock_guard lock(impl->mu);
+    ORCHARD_RETURN_IF_ERROR(impl->ApplyFaults(Json::parse(options.faults_json, nullptr, false)));
+  }
   // The main team key (Admin) and a key without access to Sales and Trends (Developer).
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(0, {"ADMIN"}, "key.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(1, {"DEVELOPER"}, "key-developer.json"));

@@ -22,6 +22,7 @@ struct SandboxOptions {
   std::filesystem::path keys_dir;  // issued keys and the FX file are written here
   std::optional<Date> today;       // default: today in Pacific time
   int rate_limit_per_hour = 3600;  // per key, rolling hour
+  std::string faults_json;         // initial misbehaviour, as POST /_sandbox/faults takes it
 };
 
 class Sandbox {

@@ -184,6 +184,36 @@ TEST_F(SandboxTest, WeeklyMonthlyAndYearlyReportsFollowTheirDateFormsAndPublicat
   EXPECT_EQ(Get(path("YEARLY", "2025-01"), Token(key_))->status, 400);
 }
 
+TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  auto post = [&](const std::string& json) { return c.Post("/_sandbox/faults", json, "application/json")->status; };
+  const std::string whole = Get(SalesPath("2026-03-01"), Token(key_))->body;
+
+  ASSERT_EQ(post(R"({"rate_limit_next":1,"retry_after":7})"), 200);
+  auto limited = Get(SalesPath("2026-03-01"), Token(key_));
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(limited->get_header_value("Retry-After"), "7");
+
+  ASSERT_EQ(post(R"({"truncate_next":1})"), 200);
+  auto truncated = Get(SalesPath("2026-03-01"), Token(key_));
+  EXPECT_EQ(truncated->status, 200);
+  EXPECT_EQ(truncated->body, whole.substr(0, whole.size() / 2));
+
+  ASSERT_EQ(post(R"({"drop_next":1})"), 200);
+  auto dropped = Get(SalesPath("2026-03-01"), Token(key_));
+  EXPECT_TRUE(!dropped || dropped->body.size() < whole.size());
+  EXPECT_EQ(Get(SalesPath("2026-03-01"), Token(key_))->body, whole);  // back to normal
+
+  ASSERT_EQ(post(R"({"revise_dates":["2026-03-01"]})"), 200);
+  const std::string revised = Get(SalesPath("2026-03-01"), Token(key_))->body;
+  EXPECT_NE(revised, whole);
+  EXPECT_EQ(revised, GzipBytes(Portfolio(11, *Date::ParseIso("2026-03-10"))
+                                   .SalesSummaryDailyTsv(*Date::ParseIso("2026-03-01"), {{Date::ParseIso("2026-03-01")->days(), 1}})));
+
+  EXPECT_EQ(post(R"({"explode":true})"), 400);
+  EXPECT_EQ(post("not json"), 400);
+}
+
 TEST_F(SandboxTest, RateLimitAnswers429WhenTheHourIsUsedUp) {
   StartWith(3);
   const std::string token = Token(key_);
