@@ -234,11 +234,40 @@ class EndToEndTest(unittest.TestCase):
         total = self.report_csv("--start", FROM, "--end", TO)[0]
         exp_rev = sum(e["revenue"] for e in expected.values())
         self.assertLessEqual(abs(Decimal(total["revenue"]) - exp_rev), Decimal("0.005000001"))
-        self.__class__.first_total = total
+        self.__class__.stored_total = total
 
         # Re-syncing part of the window never double counts.
         self.run_orchard("sync", "--from", "2026-05-10", "--to", "2026-05-20")
         self.assertEqual(self.report_csv("--start", FROM, "--end", TO)[0], total)
+
+    def test_3b_faults_end_with_the_same_totals_as_a_clean_sync(self):
+        window = ("2026-05-10", "2026-05-12")
+        clean = self.report_csv("--start", window[0], "--end", window[1], "--group-by", "date")
+        # A truncated body fails its day without touching what is stored; the next sync mends it.
+        self.sandbox.post("/_sandbox/faults", b'{"truncate_next":1}')
+        p = self.run_orchard("sync", "--from", window[0], "--to", window[1], ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("1 failed", p.stdout)
+        self.assertEqual(self.report_csv("--start", window[0], "--end", window[1], "--group-by", "date"), clean)
+        # Rate limiting with Retry-After and a 5xx are retried within the sync.
+        self.sandbox.post("/_sandbox/faults", b'{"rate_limit_next":1,"retry_after":1,"fail_next":{"status":503,"count":1}}')
+        self.run_orchard("sync", "--from", window[0], "--to", window[1])
+        self.assertEqual(self.report_csv("--start", window[0], "--end", window[1], "--group-by", "date"), clean)
+        statuses = [r["status"] for r in json.loads(self.sandbox.get("/_sandbox/requests"))]
+        self.assertIn(429, statuses)
+        self.assertIn(503, statuses)
+
+    def test_3c_a_revised_report_replaces_the_old_one(self):
+        day = "2026-05-15"
+        before = self.report_csv("--start", day, "--end", day)[0]
+        self.sandbox.post("/_sandbox/faults", b'{"revise_dates":["%s"]}' % day.encode())
+        self.run_orchard("sync", "--from", day, "--to", day)
+        after = self.report_csv("--start", day, "--end", day)[0]
+        rows = self.sandbox.report_rows(day)
+        sales_rows = sum(1 for r in rows if Decimal(r["Units"]) > 0)
+        units = lambda t: sum(Decimal(t[k]) for k in ("downloads", "redownloads", "updates", "iap", "other_units"))
+        self.assertEqual(units(after) - units(before), sales_rows)  # the revision added 1 to every sale
+        self.__class__.stored_total = self.report_csv("--start", FROM, "--end", TO)[0]
 
     def test_4_days_not_yet_available_are_pending_not_errors(self):
         p = self.run_orchard("sync", "--from", "2026-06-14", "--to", TODAY)
@@ -251,7 +280,7 @@ class EndToEndTest(unittest.TestCase):
         self.assertIn("key rejected", p.stderr)
         accounts = json.loads(self.run_orchard("accounts", "list", "--format", "json").stdout)["rows"]
         self.assertEqual(accounts[0]["status"], "needs_attention")
-        self.assertEqual(self.report_csv("--start", FROM, "--end", TO)[0], self.first_total)
+        self.assertEqual(self.report_csv("--start", FROM, "--end", TO)[0], self.stored_total)
 
     def test_6_no_secret_reaches_disk_logs_or_output(self):
         with open(os.path.join(self.sandbox.keys, self.sandbox.key["key_file"])) as f:
@@ -287,7 +316,7 @@ class EndToEndTest(unittest.TestCase):
         p = subprocess.run([ORCHARD, "report", "sales", "--format", "csv", "--start", FROM, "--end", TO, *args],
                            capture_output=True, text=True, env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(next(csv.DictReader(io.StringIO(p.stdout))), self.first_total)
+        self.assertEqual(next(csv.DictReader(io.StringIO(p.stdout))), self.stored_total)
 
     def test_8_help_teaches_every_command(self):
         for cmd in (["link", "asc-key"], ["accounts", "list"], ["sync"], ["report", "sales"], ["fx", "import"],
