@@ -224,6 +224,20 @@ Portfolio::Portfolio(uint64_t seed, Date today)
       today_(today),
       first_sales_day_(Date::FromYmd(2024, 6, 1).AddDays(static_cast<int32_t>(Mix(seed) % 30))) {}
 
+std::vector<AppInfo> Portfolio::Apps() const {
+  std::vector<AppInfo> apps;
+  for (const Product& p : kProducts) {
+    if (p.kind != Kind::kApp) continue;
+    const Date launch = first_sales_day_.AddDays(p.launch_offset);
+    if (launch >= today_) continue;
+    std::string bundle = std::string("com.orcharddemo.") + p.sku;
+    if (bundle.ends_with(".mac")) bundle.resize(bundle.size() - 4);
+    apps.push_back({p.apple_id, p.title, bundle, p.sku,
+                    std::string_view(p.platforms) == "macOS" ? "MAC_OS" : "IOS", launch});
+  }
+  return apps;
+}
+
 std::string Portfolio::issuer_id() const {
   char buf[40];
   const uint64_t a = Key({seed_, 1}), b = Key({seed_, 2});

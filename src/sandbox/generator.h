@@ -35,6 +35,16 @@ Date PeriodEnd(Frequency frequency, Date start);
 
 struct SaleRow;
 
+// An app of the portfolio as /v1/apps describes it.
+struct AppInfo {
+  std::string id;  // Apple Identifier
+  std::string name;
+  std::string bundle_id;
+  std::string sku;
+  std::string platform;  // IOS | MAC_OS
+  Date launch;
+};
+
 class Portfolio {
  public:
   Portfolio(uint64_t seed, Date today);
@@ -57,6 +67,9 @@ class Portfolio {
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.
   std::string EcbFxCsv(Date from, Date to) const;
+
+  // The apps launched before `today`, in launch order.
+  std::vector<AppInfo> Apps() const;
 
   // Identities derived from the seed.
   std::string issuer_id() const;

@@ -401,15 +401,8 @@ struct Sandbox::Impl {
   }
 
   void SalesReports(const httplib::Request& req, httplib::Response& res) {
-    int delay = 0;
-    {
-      std::lock_guard lock(mu);
-      delay = latency_ms;
-    }
-    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-    auto kid = Authenticate(req, res);
+    auto kid = Admitted(req, res);
     if (!kid) return;
-    if (InjectedFailure(res) || !Admit(*kid, res)) return;
     {
       std::lock_guard lock(mu);
       const auto& roles = keys[*kid].roles;
@@ -548,6 +541,167 @@ struct Sandbox::Impl {
     res.set_content(gz, "application/a-gzip");
   }
 
+  // The shared front of every /v1 endpoint: latency, authentication, injected failures and the
+  // rate limit. Returns the key id, or nothing when `res` already holds the answer.
+  std::optional<std::string> Admitted(const httplib::Request& req, httplib::Response& res) {
+    int delay = 0;
+    {
+      std::lock_guard lock(mu);
+      delay = latency_ms;
+    }
+    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    auto kid = Authenticate(req, res);
+    if (!kid || InjectedFailure(res) || !Admit(*kid, res)) return std::nullopt;
+    return kid;
+  }
+
+  static std::string Encode(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',') {
+        out.push_back(static_cast<char>(c));
+      } else {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", c);
+        out += buf;
+      }
+    }
+    return out;
+  }
+
+  // GET /v1/apps and /v1/apps/{id} (apple-apis.md §4.3): filters, sort, sparse fieldsets and
+  // cursor paging through links.next (the cursor is opaque: base64 of the offset).
+  void Apps(const httplib::Request& req, httplib::Response& res, const std::string& one) {
+    if (!Admitted(req, res)) return;
+    static const std::set<std::string> kParams = {
+        "filter[name]", "filter[bundleId]", "filter[sku]", "filter[id]",
+        "filter[appStoreVersions.platform]", "sort", "fields[apps]", "limit", "cursor"};
+    for (const auto& [name, value] : req.params) {
+      if (!kParams.contains(name) || (!one.empty() && name != "fields[apps]")) {
+        JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
+                  "'" + name + "' is not a valid parameter for this request", name);
+        return;
+      }
+    }
+    auto list = [&](const char* name) {
+      std::set<std::string> out;
+      if (!req.has_param(name)) return out;
+      std::stringstream in(req.get_param_value(name));
+      std::string item;
+      while (std::getline(in, item, ',')) out.insert(item);
+      return out;
+    };
+    std::vector<AppInfo> apps = portfolio.Apps();
+    const auto names = list("filter[name]"), bundles = list("filter[bundleId]"), skus = list("filter[sku]"),
+               ids = list("filter[id]"), platforms = list("filter[appStoreVersions.platform]"),
+               fields = list("fields[apps]");
+    std::erase_if(apps, [&](const AppInfo& a) {
+      return (!one.empty() && a.id != one) || (!names.empty() && !names.contains(a.name)) ||
+             (!bundles.empty() && !bundles.contains(a.bundle_id)) ||
+             (!skus.empty() && !skus.contains(a.sku)) || (!ids.empty() && !ids.contains(a.id)) ||
+             (!platforms.empty() && !platforms.contains(a.platform));
+    });
+    if (req.has_param("sort")) {
+      std::string key = req.get_param_value("sort");
+      const bool desc = !key.empty() && key[0] == '-';
+      if (desc) key.erase(0, 1);
+      if (key != "name" && key != "bundleId" && key != "sku") {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "'" + req.get_param_value("sort") + "' is not a valid sort", "sort");
+        return;
+      }
+      auto field = [&](const AppInfo& a) -> const std::string& {
+        return key == "name" ? a.name : key == "bundleId" ? a.bundle_id : a.sku;
+      };
+      std::stable_sort(apps.begin(), apps.end(), [&](const AppInfo& a, const AppInfo& b) {
+        return desc ? field(b) < field(a) : field(a) < field(b);
+      });
+    }
+    size_t limit = 50;  // Apple's default is not documented; 50 is the common assumption
+    if (req.has_param("limit")) {
+      const std::string v = req.get_param_value("limit");
+      const bool digits = !v.empty() && v.size() < 6 && std::all_of(v.begin(), v.end(), ::isdigit);
+      limit = digits ? std::stoul(v) : 0;
+      if (limit < 1 || limit > 200) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "The limit must be between 1 and 200", "limit");
+        return;
+      }
+    }
+    size_t offset = 0;
+    if (req.has_param("cursor")) {
+      const auto decoded = B64UrlDecode(req.get_param_value("cursor"));
+      if (!decoded || decoded->rfind("offset:", 0) != 0 || decoded->size() > 20 ||
+          !std::all_of(decoded->begin() + 7, decoded->end(), ::isdigit) || decoded->size() == 7) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "The cursor is not valid", "cursor");
+        return;
+      }
+      offset = std::stoul(decoded->substr(7));
+    }
+    const std::string base = "http://" + req.get_header_value("Host");
+    auto resource = [&](const AppInfo& a) {
+      Json attributes = {{"name", a.name},
+                         {"bundleId", a.bundle_id},
+                         {"sku", a.sku},
+                         {"primaryLocale", "en-US"},
+                         {"isOrEverWasMadeForKids", false},
+                         {"contentRightsDeclaration", "DOES_NOT_USE_THIRD_PARTY_CONTENT"},
+                         {"streamlinedPurchasingEnabled", true}};
+      if (!fields.empty()) {
+        for (auto it = attributes.begin(); it != attributes.end();) {
+          it = fields.contains(it.key()) ? std::next(it) : attributes.erase(it);
+        }
+      }
+      const std::string self = base + "/v1/apps/" + a.id;
+      return Json{{"type", "apps"},
+                  {"id", a.id},
+                  {"attributes", attributes},
+                  {"relationships",
+                   {{"customerReviews", {{"links", {{"related", self + "/customerReviews"}}}}}}},
+                  {"links", {{"self", self}}}};
+    };
+    if (!one.empty()) {
+      if (apps.empty()) {
+        JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
+                  "There is no resource of type 'apps' with id '" + one + "'");
+        return;
+      }
+      res.status = 200;
+      res.set_content(Json{{"data", resource(apps[0])}, {"links", {{"self", base + req.path}}}}.dump(),
+                      "application/json");
+      return;
+    }
+    std::string query;  // the request's own parameters, minus the cursor
+    for (const auto& [name, value] : req.params) {
+      if (name == "cursor") continue;
+      query += (query.empty() ? "" : "&") + Encode(name) + "=" + Encode(value);
+    }
+    Json data = Json::array();
+    for (size_t i = offset; i < apps.size() && i < offset + limit; ++i) data.push_back(resource(apps[i]));
+    Json links = {{"self", base + req.path + (req.params.empty() ? "" : "?" + query)}};
+    if (offset + limit < apps.size()) {
+      std::string cursor = "offset:" + std::to_string(offset + limit);
+      static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      std::string encoded;
+      for (size_t i = 0; i < cursor.size(); i += 3) {
+        uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(cursor[i])) << 16;
+        if (i + 1 < cursor.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(cursor[i + 1])) << 8;
+        if (i + 2 < cursor.size()) n |= static_cast<unsigned char>(cursor[i + 2]);
+        encoded += kB64[(n >> 18) & 63];
+        encoded += kB64[(n >> 12) & 63];
+        if (i + 1 < cursor.size()) encoded += kB64[(n >> 6) & 63];
+        if (i + 2 < cursor.size()) encoded += kB64[n & 63];
+      }
+      links["next"] = base + req.path + "?" + (query.empty() ? "" : query + "&") + "cursor=" + encoded;
+    }
+    res.status = 200;
+    res.set_content(Json{{"data", data},
+                         {"links", links},
+                         {"meta", {{"paging", {{"total", apps.size()}, {"limit", limit}}}}}}.dump(),
+                    "application/json");
+  }
+
   void Log(const httplib::Request& req, const httplib::Response& res) {
     if (req.path.rfind("/v1/", 0) != 0) return;
     LoggedRequest entry;
@@ -574,6 +728,14 @@ struct Sandbox::Impl {
     // answer (a logger run after the response would race the test reading the log).
     server.Get("/v1/salesReports", [this](const httplib::Request& req, httplib::Response& res) {
       SalesReports(req, res);
+      Log(req, res);
+    });
+    server.Get("/v1/apps", [this](const httplib::Request& req, httplib::Response& res) {
+      Apps(req, res, "");
+      Log(req, res);
+    });
+    server.Get(R"(/v1/apps/([0-9]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      Apps(req, res, req.matches[1]);
       Log(req, res);
     });
     for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {

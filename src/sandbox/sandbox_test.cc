@@ -214,6 +214,48 @@ TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {
   EXPECT_EQ(post("not json"), 400);
 }
 
+TEST_F(SandboxTest, AppsPageThroughLinksNextAndFilterSortAndSelectFields) {
+  // today = 2026-03-10: the portfolio has launched its six apps by then.
+  std::vector<std::string> ids;
+  std::string next = "/v1/apps?limit=4&sort=name";
+  int pages = 0;
+  while (!next.empty() && pages < 5) {
+    auto r = Get(next, Token(key_));
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+    const Json doc = Json::parse(r->body);
+    EXPECT_EQ(doc["meta"]["paging"]["total"], 6);
+    EXPECT_EQ(doc["meta"]["paging"]["limit"], 4);
+    for (const auto& app : doc["data"]) {
+      EXPECT_EQ(app["type"], "apps");
+      ids.push_back(app["attributes"]["name"]);
+    }
+    next.clear();
+    if (doc["links"].contains("next")) {
+      const std::string url = doc["links"]["next"];
+      next = url.substr(url.find("/v1/"));
+      EXPECT_NE(next.find("sort=name"), std::string::npos) << "links.next keeps the query";
+    }
+    ++pages;
+  }
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(ids, (std::vector<std::string>{"FitPulse", "Pixel Studio", "Snap Journal", "Tablet Sketch",
+                                           "Trail Maps", "Word Quest"}));
+
+  auto mac = Json::parse(Get("/v1/apps?filter%5BappStoreVersions.platform%5D=MAC_OS&fields%5Bapps%5D=name,sku", Token(key_))->body);
+  ASSERT_EQ(mac["data"].size(), 1u);
+  EXPECT_EQ(mac["data"][0]["attributes"], Json({{"name", "Pixel Studio"}, {"sku", "pixelstudio.mac"}}));
+
+  auto one = Get("/v1/apps/1476097583", Token(key_));
+  EXPECT_EQ(one->status, 200);
+  EXPECT_EQ(Json::parse(one->body)["data"]["attributes"]["bundleId"], "com.orcharddemo.snapjournal");
+  EXPECT_EQ(Get("/v1/apps/999", Token(key_))->status, 404);
+  EXPECT_EQ(FirstError(Get("/v1/apps?limit=201", Token(key_)))["source"]["parameter"], "limit");
+  EXPECT_EQ(Get("/v1/apps?cursor=bm9wZQ", Token(key_))->status, 400);
+  EXPECT_EQ(Get("/v1/apps?sort=color", Token(key_))->status, 400);
+  EXPECT_EQ(Get("/v1/apps", "bad")->status, 401);
+}
+
 TEST_F(SandboxTest, RateLimitAnswers429WhenTheHourIsUsedUp) {
   StartWith(3);
   const std::string token = Token(key_);
