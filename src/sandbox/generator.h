@@ -1,8 +1,8 @@
 // Portfolio: the sandbox's seeded data generator.
 //
 // A developer's portfolio that looks and adds up like a real one: free, paid, freemium
-// (auto-renewable subscriptions), Mac and iPad-only apps with in-app purchases, sold in 60
-// storefronts with their real currencies, with weekday and December cycles, growth, launches, a
+// (auto-renewable subscriptions), Mac and iPad-only apps with in-app purchases, sold in all
+// 175 storefronts with their real currencies, with weekday and December cycles, growth, launches, a
 // price change, refunds, an education promo and the odd product type Orchard does not know.
 // Every figure is a pure function of (seed, day, product, storefront …) through a counter-based
 // RNG, so the same seed gives byte-identical reports whatever is asked in whatever order.
