@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +23,7 @@
 #include "core/clock.h"
 #include "ingest/gzip.h"
 #include "ingest/sales_summary.h"
+#include "sandbox/generator.h"
 #include "store/sqlite/sqlite_fact_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 #include "sync/sales_sync.h"
@@ -30,50 +32,29 @@ namespace {
 
 using orchard::Date;
 
-// A deterministic Sales Summary report in Apple's 28-column layout with realistic variety:
-// ~400 products (apps and IAPs), 60 storefronts, 4 devices, refunds, blank fields as " ".
+// A 2,000,000-row report from the sandbox's own generator: the portfolio repeated (`scale`)
+// until one day holds enough rows, then cut to exactly `rows` rows.
 std::string MakeReport(size_t rows) {
-  static const char* kCountries[] = {"US", "GB", "DE", "FR", "JP", "KR", "IN", "BR", "CA", "AU",
-                                     "IT", "ES", "NL", "SE", "NO", "DK", "FI", "PL", "CZ", "HU",
-                                     "RO", "TR", "RU", "UA", "IL", "AE", "SA", "EG", "ZA", "NG",
-                                     "KE", "MX", "AR", "CL", "CO", "PE", "CN", "HK", "TW", "SG",
-                                     "MY", "TH", "VN", "ID", "PH", "NZ", "CH", "AT", "BE", "PT",
-                                     "IE", "GR", "SK", "SI", "HR", "BG", "LT", "LV", "EE", "IS"};
-  static const char* kCurrencies[] = {"USD", "GBP", "EUR", "EUR", "JPY", "KRW", "INR", "BRL",
-                                      "CAD", "AUD"};
-  static const char* kDevices[] = {"iPhone", "iPad", "Desktop", "Apple TV"};
-  static const char* kTypes[] = {"1", "1F", "3", "7", "7F", "IA1", "IAY", "IA9", "1T", "FI1"};
-  std::string out =
-      "Provider\tProvider Country\tSKU\tDeveloper\tTitle\tVersion\tProduct Type Identifier\t"
-      "Units\tDeveloper Proceeds\tBegin Date\tEnd Date\tCustomer Currency\tCountry Code\t"
-      "Currency of Proceeds\tApple Identifier\tCustomer Price\tPromo Code\tParent Identifier\t"
-      "Subscription\tPeriod\tCategory\tCMB\tDevice\tSupported Platforms\tProceeds Reason\t"
-      "Preserved Pricing\tClient\tOrder Type\n";
-  out.reserve(rows * 150);
-  uint64_t x = 0x9E3779B97F4A7C15ull;
-  char line[512];
-  for (size_t i = 0; i < rows; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    const int product = static_cast<int>(x % 400);
-    const int country = static_cast<int>((x >> 12) % 60);
-    const char* currency = kCurrencies[country % 10];
-    const bool refund = (x >> 30) % 97 == 0;
-    const int units = 1 + static_cast<int>((x >> 20) % 40);
-    const char* type = kTypes[product % 10];
-    const bool paid = type[0] == 'I' || type[0] == 'F' || product % 3 == 0;
-    std::snprintf(line, sizeof line,
-                  "APPLE\tUS\tsku.%d\t \tProduct %d\t%s\t%s\t%d\t%s\t11/01/2026\t11/01/2026\t%s\t%s\t"
-                  "%s\t%d\t%s\t \t%s\t%s\t%s\tGames\t \t%s\tiOS\t \t \t \t \n",
-                  product, product, type[0] == 'I' ? " " : "2.3.1", type, refund ? -units : units,
-                  paid ? "0.70" : "0", currency, kCountries[country], currency, 1400000000 + product,
-                  paid ? (refund ? "-0.99" : "0.99") : "0", type[0] == 'I' ? "sku.app" : " ",
-                  std::string(type) == "IAY" ? "Renewal" : " ",
-                  std::string(type) == "IAY" ? "1 Month" : " ", kDevices[(x >> 40) % 4]);
-    out += line;
+  const Date day = *Date::ParseIso("2026-11-01");
+  const Date today = *Date::ParseIso("2026-11-20");
+  const std::string one = orchard::sandbox::Portfolio(7, today).SalesSummaryDailyTsv(day);
+  const size_t per_copy = static_cast<size_t>(std::count(one.begin(), one.end(), '\n')) - 1;
+  // Copies differ in popularity (0.4–1.6×), so aim 20 % high, then cut.
+  const int scale = static_cast<int>(rows * 6 / 5 / per_copy + 2);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string tsv = orchard::sandbox::Portfolio(7, today, scale).SalesSummaryDailyTsv(day);
+  const auto t1 = std::chrono::steady_clock::now();
+  const size_t total = static_cast<size_t>(std::count(tsv.begin(), tsv.end(), '\n')) - 1;
+  std::printf("sandbox generated a %zu-row daily report (scale %d) in %.3f s\n", total, scale,
+              std::chrono::duration<double>(t1 - t0).count());
+  if (total < rows) {
+    std::fprintf(stderr, "the generator gave only %zu rows\n", total);
+    std::exit(1);
   }
-  return out;
+  size_t pos = 0;
+  for (size_t line = 0; line <= rows; ++line) pos = tsv.find('\n', pos) + 1;  // header + rows
+  tsv.resize(pos);
+  return tsv;
 }
 
 double Seconds(std::chrono::steady_clock::duration d) {

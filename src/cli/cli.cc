@@ -153,6 +153,9 @@ int Main(int argc, char** argv) {
   sandbox->add_option("--keys-dir", sandbox_opts.keys_dir, "Where to write the issued key")->capture_default_str();
   sandbox->add_option("--today", sandbox_opts.today, "Pretend today is YYYY-MM-DD (Pacific)");
   sandbox->add_option("--rate-limit", sandbox_opts.rate_limit, "Requests per key per hour")->capture_default_str();
+  sandbox->add_option("--scale", sandbox_opts.scale,
+                      "Copies of the portfolio (about 1,700 report rows a day each; 1200 ≈ 2M rows)")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
   sandbox->add_option("--faults", sandbox_opts.faults,
                       "Misbehave on purpose, e.g. '{\"rate_limit_next\":3,\"retry_after\":2}'; keys: "
                       "not_yet_dates, revise_dates, fail_next{status,count}, rate_limit_next, "

@@ -41,6 +41,7 @@ Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
   ORCHARD_ASSIGN_OR_RETURN(auto options, SandboxOptionsFrom(o.host, o.port, o.seed, o.keys_dir,
                                                             o.today, o.rate_limit));
   options.faults_json = o.faults;
+  options.scale = o.scale;
   // Block the signals before any server thread starts, so they reach sigwait only.
   const sigset_t signals = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);

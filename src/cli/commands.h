@@ -56,6 +56,7 @@ struct SandboxCliOptions {
   std::string today;
   int rate_limit = 3600;
   std::string faults;  // JSON, as POST /_sandbox/faults takes it
+  int scale = 1;
 };
 Status RunSandbox(const SandboxCliOptions& options, std::ostream& out);
 

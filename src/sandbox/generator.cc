@@ -49,30 +49,30 @@ struct Product {
 
 // The portfolio. Apple Identifiers are 10 digits; IAPs point at their app's SKU.
 const Product kProducts[] = {
-    {"1476097583", "snapjournal", "Snap Journal", "Lifestyle", "iOS", Kind::kApp, 0, 0, 0,
-     "1F", "3F", "7F", "iPhone,iPad,Desktop", 900, ""},
+    {"1476097583", "snapjournal", "Snap Journal", "Lifestyle", "iOS", Kind::kApp, 0, 0, 0, "1F",
+     "3F", "7F", "iPhone,iPad,Desktop", 900, ""},
     {"1476097601", "snapjournal.pro", "Pro Unlock", "Lifestyle", "iOS", Kind::kIap, 0, 4.99, 0,
      "IA1", "", "", "iPhone,iPad", 40, ""},
-    {"1476097602", "snapjournal.stickers", "Sticker Pack", "Lifestyle", "iOS", Kind::kIap, 0, 0.99, 20,
-     "IA1", "", "", "iPhone,iPad", 60, ""},
-    {"1502233110", "trailmaps", "Trail Maps", "Navigation", "iOS", Kind::kApp, 3, 2.99, 30,
-     "1", "3", "7", "iPhone", 120, ""},
-    {"1523344771", "fitpulse", "FitPulse", "Health & Fitness", "iOS", Kind::kApp, 4, 0, 100,
-     "1F", "3F", "7F", "iPhone,iPad", 700, ""},
+    {"1476097602", "snapjournal.stickers", "Sticker Pack", "Lifestyle", "iOS", Kind::kIap, 0, 0.99,
+     20, "IA1", "", "", "iPhone,iPad", 60, ""},
+    {"1502233110", "trailmaps", "Trail Maps", "Navigation", "iOS", Kind::kApp, 3, 2.99, 30, "1",
+     "3", "7", "iPhone", 120, ""},
+    {"1523344771", "fitpulse", "FitPulse", "Health & Fitness", "iOS", Kind::kApp, 4, 0, 100, "1F",
+     "3F", "7F", "iPhone,iPad", 700, ""},
     {"1523344801", "fitpulse.monthly", "FitPulse Premium Monthly", "Health & Fitness", "iOS",
      Kind::kSubscription, 4, 9.99, 100, "IAY", "", "", "iPhone,iPad", 30, "1 Month"},
     {"1523344802", "fitpulse.yearly", "FitPulse Premium Yearly", "Health & Fitness", "iOS",
      Kind::kSubscription, 4, 59.99, 100, "IAY", "", "", "iPhone,iPad", 8, "1 Year"},
     {"1589901234", "pixelstudio.mac", "Pixel Studio", "Graphics & Design", "macOS", Kind::kApp, 7,
      9.99, 200, "F1", "F3", "F7", "Desktop", 25, ""},
-    {"1589901250", "pixelstudio.brushes", "Brush Pack", "Graphics & Design", "macOS", Kind::kIap,
-     7, 1.99, 200, "FI1", "", "", "Desktop", 6, ""},
+    {"1589901250", "pixelstudio.brushes", "Brush Pack", "Graphics & Design", "macOS", Kind::kIap, 7,
+     1.99, 200, "FI1", "", "", "Desktop", 6, ""},
     {"1611122233", "tabletsketch", "Tablet Sketch", "Productivity", "iOS", Kind::kApp, 9, 0, 330,
      "1T", "3T", "7T", "iPad", 200, ""},
-    {"1611122240", "tabletsketch.layers", "Unlimited Layers", "Productivity", "iOS", Kind::kIap,
-     9, 2.99, 330, "IA1", "", "", "iPad", 9, ""},
-    {"1650007788", "wordquest", "Word Quest", "Games", "iOS", Kind::kApp, 11, 0, 600,
-     "1F", "3F", "7F", "iPhone,iPad,Apple TV", 1500, ""},
+    {"1611122240", "tabletsketch.layers", "Unlimited Layers", "Productivity", "iOS", Kind::kIap, 9,
+     2.99, 330, "IA1", "", "", "iPad", 9, ""},
+    {"1650007788", "wordquest", "Word Quest", "Games", "iOS", Kind::kApp, 11, 0, 600, "1F", "3F",
+     "7F", "iPhone,iPad,Apple TV", 1500, ""},
     {"1650007801", "wordquest.coins.small", "Handful of Coins", "Games", "iOS", Kind::kIap, 11,
      0.99, 600, "IA1", "", "", "iPhone,iPad", 120, ""},
     {"1650007802", "wordquest.coins.chest", "Chest of Coins", "Games", "iOS", Kind::kIap, 11, 4.99,
@@ -123,10 +123,18 @@ const char* kHeader =
 
 }  // namespace
 
+struct Identity {
+  std::string apple_id, sku, title;
+};
+
 // One row of a Sales Summary report before it is written (declared in generator.h).
 struct SaleRow {
   const Product* product;
   const Product* parent;
+  std::string apple_id;  // of this copy of the product (see Portfolio's scale)
+  std::string sku;
+  std::string title;
+  std::string parent_sku;
   std::string version;
   const char* pti;
   long units;
@@ -143,18 +151,39 @@ struct SaleRow {
 
 namespace {
 
-
-void AppendRow(std::string* out, const SaleRow& r, const std::string& begin, const std::string& end) {
+void AppendRow(std::string* out, const SaleRow& r, const std::string& begin,
+               const std::string& end) {
   const bool iap = r.product->kind != Kind::kApp;
   char units[32];
   std::snprintf(units, sizeof units, "%ld", r.units);
-  const char* fields[] = {
-      "APPLE", "US", r.product->sku, iap ? " " : "Orchard Demo Apps Inc.", r.product->title,
-      iap ? " " : r.version.c_str(), r.pti, units, r.proceeds.c_str(), begin.c_str(), end.c_str(),
-      r.store->currency, r.store->country, r.store->currency, r.product->apple_id,
-      r.price.c_str(), r.promo, iap ? r.parent->sku : " ", r.subscription, r.period,
-      r.product->category, "", r.device.c_str(), r.product->platforms, r.proceeds_reason, r.preserved,
-      " ", " "};
+  const char* fields[] = {"APPLE",
+                          "US",
+                          r.sku.c_str(),
+                          iap ? " " : "Orchard Demo Apps Inc.",
+                          r.title.c_str(),
+                          iap ? " " : r.version.c_str(),
+                          r.pti,
+                          units,
+                          r.proceeds.c_str(),
+                          begin.c_str(),
+                          end.c_str(),
+                          r.store->currency,
+                          r.store->country,
+                          r.store->currency,
+                          r.apple_id.c_str(),
+                          r.price.c_str(),
+                          r.promo,
+                          iap ? r.parent_sku.c_str() : " ",
+                          r.subscription,
+                          r.period,
+                          r.product->category,
+                          "",
+                          r.device.c_str(),
+                          r.product->platforms,
+                          r.proceeds_reason,
+                          r.preserved,
+                          " ",
+                          " "};
   for (size_t i = 0; i < std::size(fields); ++i) {
     if (i) out->push_back('\t');
     out->append(fields[i]);
@@ -172,6 +201,16 @@ double DeviceShare(std::string_view device, std::string_view devices) {
 }  // namespace
 
 namespace {
+// Copy 0 of a product is the template itself; copies (Portfolio's scale) get their own
+// 10-digit Apple Identifier, SKU and title.
+Identity IdentityOf(const Product& p, int copy, int index) {
+  if (copy == 0) return {p.apple_id, p.sku, p.title};
+  char id[16];
+  std::snprintf(id, sizeof id, "2%09d", copy * 32 + index);
+  return {id, std::string(p.sku) + "." + std::to_string(copy),
+          std::string(p.title) + " " + std::to_string(copy + 1)};
+}
+
 int RevisionOf(const Portfolio::Revisions& revisions, Date day) {
   auto it = revisions.find(day.days());
   return it == revisions.end() ? 0 : it->second;
@@ -180,99 +219,223 @@ int RevisionOf(const Portfolio::Revisions& revisions, Date day) {
 
 Date PeriodEnd(Frequency frequency, Date start) {
   switch (frequency) {
-    case Frequency::kDaily: return start;
-    case Frequency::kWeekly: return start.AddDays(6);
+    case Frequency::kDaily:
+      return start;
+    case Frequency::kWeekly:
+      return start.AddDays(6);
     case Frequency::kMonthly: {
       const Date next = start.month() == 12 ? Date::FromYmd(start.year() + 1, 1, 1)
                                             : Date::FromYmd(start.year(), start.month() + 1, 1);
       return next.AddDays(-1);
     }
-    case Frequency::kYearly: return Date::FromYmd(start.year(), 12, 31);
+    case Frequency::kYearly:
+      return Date::FromYmd(start.year(), 12, 31);
   }
   return start;
 }
 
 const std::vector<Storefront>& Storefronts() {
   static const std::vector<Storefront> s = {
-      {"US", "USD", 1, 0, 30},        {"GB", "GBP", 0.79, 0.2, 6},   {"DE", "EUR", 0.92, 0.19, 6},
-      {"FR", "EUR", 0.92, 0.2, 4},    {"IT", "EUR", 0.92, 0.22, 3},  {"ES", "EUR", 0.92, 0.21, 3},
-      {"NL", "EUR", 0.92, 0.21, 2},   {"BE", "EUR", 0.92, 0.21, 1},  {"AT", "EUR", 0.92, 0.2, 1},
-      {"IE", "EUR", 0.92, 0.23, 0.8}, {"PT", "EUR", 0.92, 0.23, 0.8}, {"FI", "EUR", 0.92, 0.24, 0.6},
-      {"GR", "EUR", 0.92, 0.24, 0.6}, {"SK", "EUR", 0.92, 0.2, 0.3}, {"SI", "EUR", 0.92, 0.22, 0.2},
-      {"EE", "EUR", 0.92, 0.22, 0.2}, {"LV", "EUR", 0.92, 0.21, 0.2}, {"LT", "EUR", 0.92, 0.21, 0.2},
-      {"LU", "EUR", 0.92, 0.17, 0.2}, {"HR", "EUR", 0.92, 0.25, 0.3}, {"CH", "CHF", 0.88, 0.081, 1.5},
-      {"SE", "SEK", 10.5, 0.25, 1.2}, {"NO", "NOK", 10.6, 0.25, 1},  {"DK", "DKK", 6.9, 0.25, 0.9},
-      {"PL", "PLN", 4.0, 0.23, 1.2},  {"CZ", "CZK", 23, 0.21, 0.6},  {"HU", "HUF", 360, 0.27, 0.5},
-      {"RO", "RON", 4.6, 0.19, 0.5},  {"BG", "BGN", 1.8, 0.2, 0.3},  {"TR", "TRY", 32, 0.2, 1.5},
-      {"IL", "ILS", 3.7, 0.17, 0.7},  {"AE", "AED", 3.67, 0.05, 0.7}, {"SA", "SAR", 3.75, 0.15, 0.8},
-      {"QA", "QAR", 3.64, 0, 0.2},    {"EG", "EGP", 48, 0.14, 0.4},  {"ZA", "ZAR", 18.5, 0.15, 0.7},
-      {"NG", "NGN", 1500, 0.075, 0.4}, {"KE", "USD", 1, 0.16, 0.2},  {"JP", "JPY", 150, 0.1, 7},
-      {"KR", "KRW", 1350, 0.1, 3},    {"CN", "CNY", 7.2, 0.06, 6},   {"HK", "HKD", 7.8, 0, 1},
-      {"TW", "TWD", 32, 0.05, 1.2},   {"SG", "SGD", 1.35, 0.09, 0.8}, {"MY", "MYR", 4.7, 0.08, 0.6},
-      {"TH", "THB", 36, 0.07, 0.8},   {"VN", "VND", 24500, 0.1, 0.6}, {"ID", "IDR", 15800, 0.11, 1},
-      {"PH", "PHP", 56, 0.12, 0.7},   {"IN", "INR", 83, 0.18, 2.5},  {"AU", "AUD", 1.52, 0.1, 2},
-      {"NZ", "NZD", 1.65, 0.15, 0.5}, {"CA", "CAD", 1.36, 0.13, 2.5}, {"MX", "MXN", 17, 0.16, 1.5},
-      {"BR", "BRL", 5.0, 0.1, 3},     {"AR", "USD", 1, 0.21, 0.6},   {"CL", "CLP", 930, 0.19, 0.6},
-      {"CO", "COP", 3950, 0.19, 0.6}, {"PE", "PEN", 3.75, 0.18, 0.4}, {"KZ", "KZT", 450, 0.12, 0.2},
-      {"UA", "UAH", 39, 0.2, 0.5},    {"IS", "USD", 1, 0.24, 0.1},   {"UY", "USD", 1, 0.22, 0.1},
+      {"US", "USD", 1, 0, 30},
+      {"GB", "GBP", 0.79, 0.2, 6},
+      {"DE", "EUR", 0.92, 0.19, 6},
+      {"FR", "EUR", 0.92, 0.2, 4},
+      {"IT", "EUR", 0.92, 0.22, 3},
+      {"ES", "EUR", 0.92, 0.21, 3},
+      {"NL", "EUR", 0.92, 0.21, 2},
+      {"BE", "EUR", 0.92, 0.21, 1},
+      {"AT", "EUR", 0.92, 0.2, 1},
+      {"IE", "EUR", 0.92, 0.23, 0.8},
+      {"PT", "EUR", 0.92, 0.23, 0.8},
+      {"FI", "EUR", 0.92, 0.24, 0.6},
+      {"GR", "EUR", 0.92, 0.24, 0.6},
+      {"SK", "EUR", 0.92, 0.2, 0.3},
+      {"SI", "EUR", 0.92, 0.22, 0.2},
+      {"EE", "EUR", 0.92, 0.22, 0.2},
+      {"LV", "EUR", 0.92, 0.21, 0.2},
+      {"LT", "EUR", 0.92, 0.21, 0.2},
+      {"LU", "EUR", 0.92, 0.17, 0.2},
+      {"HR", "EUR", 0.92, 0.25, 0.3},
+      {"CH", "CHF", 0.88, 0.081, 1.5},
+      {"SE", "SEK", 10.5, 0.25, 1.2},
+      {"NO", "NOK", 10.6, 0.25, 1},
+      {"DK", "DKK", 6.9, 0.25, 0.9},
+      {"PL", "PLN", 4.0, 0.23, 1.2},
+      {"CZ", "CZK", 23, 0.21, 0.6},
+      {"HU", "HUF", 360, 0.27, 0.5},
+      {"RO", "RON", 4.6, 0.19, 0.5},
+      {"BG", "BGN", 1.8, 0.2, 0.3},
+      {"TR", "TRY", 32, 0.2, 1.5},
+      {"IL", "ILS", 3.7, 0.17, 0.7},
+      {"AE", "AED", 3.67, 0.05, 0.7},
+      {"SA", "SAR", 3.75, 0.15, 0.8},
+      {"QA", "QAR", 3.64, 0, 0.2},
+      {"EG", "EGP", 48, 0.14, 0.4},
+      {"ZA", "ZAR", 18.5, 0.15, 0.7},
+      {"NG", "NGN", 1500, 0.075, 0.4},
+      {"KE", "USD", 1, 0.16, 0.2},
+      {"JP", "JPY", 150, 0.1, 7},
+      {"KR", "KRW", 1350, 0.1, 3},
+      {"CN", "CNY", 7.2, 0.06, 6},
+      {"HK", "HKD", 7.8, 0, 1},
+      {"TW", "TWD", 32, 0.05, 1.2},
+      {"SG", "SGD", 1.35, 0.09, 0.8},
+      {"MY", "MYR", 4.7, 0.08, 0.6},
+      {"TH", "THB", 36, 0.07, 0.8},
+      {"VN", "VND", 24500, 0.1, 0.6},
+      {"ID", "IDR", 15800, 0.11, 1},
+      {"PH", "PHP", 56, 0.12, 0.7},
+      {"IN", "INR", 83, 0.18, 2.5},
+      {"AU", "AUD", 1.52, 0.1, 2},
+      {"NZ", "NZD", 1.65, 0.15, 0.5},
+      {"CA", "CAD", 1.36, 0.13, 2.5},
+      {"MX", "MXN", 17, 0.16, 1.5},
+      {"BR", "BRL", 5.0, 0.1, 3},
+      {"AR", "USD", 1, 0.21, 0.6},
+      {"CL", "CLP", 930, 0.19, 0.6},
+      {"CO", "COP", 3950, 0.19, 0.6},
+      {"PE", "PEN", 3.75, 0.18, 0.4},
+      {"KZ", "KZT", 450, 0.12, 0.2},
+      {"UA", "UAH", 39, 0.2, 0.5},
+      {"IS", "USD", 1, 0.24, 0.1},
+      {"UY", "USD", 1, 0.22, 0.1},
       // The rest of Apple's 175 storefronts: small markets, most priced and paid in USD.
-      {"AF", "USD", 1, 0.1, 0.05}, {"AG", "USD", 1, 0.1, 0.05}, {"AI", "USD", 1, 0.1, 0.05},
-      {"AL", "USD", 1, 0.1, 0.05}, {"AM", "USD", 1, 0.1, 0.05}, {"AO", "USD", 1, 0.1, 0.05},
-      {"AZ", "USD", 1, 0.1, 0.05}, {"BA", "USD", 1, 0.1, 0.05}, {"BB", "USD", 1, 0.1, 0.05},
-      {"BF", "USD", 1, 0.1, 0.05}, {"BH", "USD", 1, 0.1, 0.05}, {"BJ", "USD", 1, 0.1, 0.05},
-      {"BM", "USD", 1, 0.1, 0.05}, {"BN", "USD", 1, 0.1, 0.05}, {"BO", "USD", 1, 0.1, 0.05},
-      {"BS", "USD", 1, 0.1, 0.05}, {"BT", "USD", 1, 0.1, 0.05}, {"BW", "USD", 1, 0.1, 0.05},
-      {"BY", "USD", 1, 0.1, 0.05}, {"BZ", "USD", 1, 0.1, 0.05}, {"CD", "USD", 1, 0.1, 0.05},
-      {"CG", "USD", 1, 0.1, 0.05}, {"CI", "USD", 1, 0.1, 0.05}, {"CM", "USD", 1, 0.1, 0.05},
-      {"CR", "USD", 1, 0.1, 0.05}, {"CV", "USD", 1, 0.1, 0.05}, {"CY", "EUR", 0.92, 0.19, 0.05},
-      {"DM", "USD", 1, 0.1, 0.05}, {"DO", "USD", 1, 0.1, 0.05}, {"DZ", "USD", 1, 0.1, 0.05},
-      {"EC", "USD", 1, 0.1, 0.05}, {"FJ", "USD", 1, 0.1, 0.05}, {"FM", "USD", 1, 0.1, 0.05},
-      {"GA", "USD", 1, 0.1, 0.05}, {"GD", "USD", 1, 0.1, 0.05}, {"GE", "USD", 1, 0.1, 0.05},
-      {"GH", "USD", 1, 0.1, 0.05}, {"GM", "USD", 1, 0.1, 0.05}, {"GT", "USD", 1, 0.1, 0.05},
-      {"GW", "USD", 1, 0.1, 0.05}, {"GY", "USD", 1, 0.1, 0.05}, {"HN", "USD", 1, 0.1, 0.05},
-      {"IQ", "USD", 1, 0.1, 0.05}, {"JM", "USD", 1, 0.1, 0.05}, {"JO", "USD", 1, 0.1, 0.05},
-      {"KG", "USD", 1, 0.1, 0.05}, {"KH", "USD", 1, 0.1, 0.05}, {"KN", "USD", 1, 0.1, 0.05},
-      {"KW", "USD", 1, 0.1, 0.05}, {"KY", "USD", 1, 0.1, 0.05}, {"LA", "USD", 1, 0.1, 0.05},
-      {"LB", "USD", 1, 0.1, 0.05}, {"LC", "USD", 1, 0.1, 0.05}, {"LK", "USD", 1, 0.1, 0.05},
-      {"LR", "USD", 1, 0.1, 0.05}, {"LY", "USD", 1, 0.1, 0.05}, {"MA", "USD", 1, 0.1, 0.05},
-      {"MD", "USD", 1, 0.1, 0.05}, {"ME", "USD", 1, 0.1, 0.05}, {"MG", "USD", 1, 0.1, 0.05},
-      {"MK", "USD", 1, 0.1, 0.05}, {"ML", "USD", 1, 0.1, 0.05}, {"MM", "USD", 1, 0.1, 0.05},
-      {"MN", "USD", 1, 0.1, 0.05}, {"MO", "USD", 1, 0.1, 0.05}, {"MR", "USD", 1, 0.1, 0.05},
-      {"MS", "USD", 1, 0.1, 0.05}, {"MT", "EUR", 0.92, 0.18, 0.05}, {"MU", "USD", 1, 0.1, 0.05},
-      {"MV", "USD", 1, 0.1, 0.05}, {"MW", "USD", 1, 0.1, 0.05}, {"MZ", "USD", 1, 0.1, 0.05},
-      {"NA", "USD", 1, 0.1, 0.05}, {"NE", "USD", 1, 0.1, 0.05}, {"NI", "USD", 1, 0.1, 0.05},
-      {"NP", "USD", 1, 0.1, 0.05}, {"NR", "USD", 1, 0.1, 0.05}, {"OM", "USD", 1, 0.1, 0.05},
-      {"PA", "USD", 1, 0.1, 0.05}, {"PG", "USD", 1, 0.1, 0.05}, {"PK", "PKR", 280, 0.17, 0.05},
-      {"PW", "USD", 1, 0.1, 0.05}, {"PY", "USD", 1, 0.1, 0.05}, {"RS", "USD", 1, 0.1, 0.05},
-      {"RU", "RUB", 92, 0.2, 0.05}, {"RW", "USD", 1, 0.1, 0.05}, {"SB", "USD", 1, 0.1, 0.05},
-      {"SC", "USD", 1, 0.1, 0.05}, {"SL", "USD", 1, 0.1, 0.05}, {"SN", "USD", 1, 0.1, 0.05},
-      {"SR", "USD", 1, 0.1, 0.05}, {"ST", "USD", 1, 0.1, 0.05}, {"SV", "USD", 1, 0.1, 0.05},
-      {"SZ", "USD", 1, 0.1, 0.05}, {"TC", "USD", 1, 0.1, 0.05}, {"TD", "USD", 1, 0.1, 0.05},
-      {"TJ", "USD", 1, 0.1, 0.05}, {"TM", "USD", 1, 0.1, 0.05}, {"TN", "USD", 1, 0.1, 0.05},
-      {"TO", "USD", 1, 0.1, 0.05}, {"TT", "USD", 1, 0.1, 0.05}, {"TZ", "TZS", 2600, 0.18, 0.05},
-      {"UG", "USD", 1, 0.1, 0.05}, {"UZ", "USD", 1, 0.1, 0.05}, {"VC", "USD", 1, 0.1, 0.05},
-      {"VE", "USD", 1, 0.1, 0.05}, {"VG", "USD", 1, 0.1, 0.05}, {"VU", "USD", 1, 0.1, 0.05},
-      {"XK", "USD", 1, 0.1, 0.05}, {"YE", "USD", 1, 0.1, 0.05}, {"ZM", "USD", 1, 0.1, 0.05},
+      {"AF", "USD", 1, 0.1, 0.05},
+      {"AG", "USD", 1, 0.1, 0.05},
+      {"AI", "USD", 1, 0.1, 0.05},
+      {"AL", "USD", 1, 0.1, 0.05},
+      {"AM", "USD", 1, 0.1, 0.05},
+      {"AO", "USD", 1, 0.1, 0.05},
+      {"AZ", "USD", 1, 0.1, 0.05},
+      {"BA", "USD", 1, 0.1, 0.05},
+      {"BB", "USD", 1, 0.1, 0.05},
+      {"BF", "USD", 1, 0.1, 0.05},
+      {"BH", "USD", 1, 0.1, 0.05},
+      {"BJ", "USD", 1, 0.1, 0.05},
+      {"BM", "USD", 1, 0.1, 0.05},
+      {"BN", "USD", 1, 0.1, 0.05},
+      {"BO", "USD", 1, 0.1, 0.05},
+      {"BS", "USD", 1, 0.1, 0.05},
+      {"BT", "USD", 1, 0.1, 0.05},
+      {"BW", "USD", 1, 0.1, 0.05},
+      {"BY", "USD", 1, 0.1, 0.05},
+      {"BZ", "USD", 1, 0.1, 0.05},
+      {"CD", "USD", 1, 0.1, 0.05},
+      {"CG", "USD", 1, 0.1, 0.05},
+      {"CI", "USD", 1, 0.1, 0.05},
+      {"CM", "USD", 1, 0.1, 0.05},
+      {"CR", "USD", 1, 0.1, 0.05},
+      {"CV", "USD", 1, 0.1, 0.05},
+      {"CY", "EUR", 0.92, 0.19, 0.05},
+      {"DM", "USD", 1, 0.1, 0.05},
+      {"DO", "USD", 1, 0.1, 0.05},
+      {"DZ", "USD", 1, 0.1, 0.05},
+      {"EC", "USD", 1, 0.1, 0.05},
+      {"FJ", "USD", 1, 0.1, 0.05},
+      {"FM", "USD", 1, 0.1, 0.05},
+      {"GA", "USD", 1, 0.1, 0.05},
+      {"GD", "USD", 1, 0.1, 0.05},
+      {"GE", "USD", 1, 0.1, 0.05},
+      {"GH", "USD", 1, 0.1, 0.05},
+      {"GM", "USD", 1, 0.1, 0.05},
+      {"GT", "USD", 1, 0.1, 0.05},
+      {"GW", "USD", 1, 0.1, 0.05},
+      {"GY", "USD", 1, 0.1, 0.05},
+      {"HN", "USD", 1, 0.1, 0.05},
+      {"IQ", "USD", 1, 0.1, 0.05},
+      {"JM", "USD", 1, 0.1, 0.05},
+      {"JO", "USD", 1, 0.1, 0.05},
+      {"KG", "USD", 1, 0.1, 0.05},
+      {"KH", "USD", 1, 0.1, 0.05},
+      {"KN", "USD", 1, 0.1, 0.05},
+      {"KW", "USD", 1, 0.1, 0.05},
+      {"KY", "USD", 1, 0.1, 0.05},
+      {"LA", "USD", 1, 0.1, 0.05},
+      {"LB", "USD", 1, 0.1, 0.05},
+      {"LC", "USD", 1, 0.1, 0.05},
+      {"LK", "USD", 1, 0.1, 0.05},
+      {"LR", "USD", 1, 0.1, 0.05},
+      {"LY", "USD", 1, 0.1, 0.05},
+      {"MA", "USD", 1, 0.1, 0.05},
+      {"MD", "USD", 1, 0.1, 0.05},
+      {"ME", "USD", 1, 0.1, 0.05},
+      {"MG", "USD", 1, 0.1, 0.05},
+      {"MK", "USD", 1, 0.1, 0.05},
+      {"ML", "USD", 1, 0.1, 0.05},
+      {"MM", "USD", 1, 0.1, 0.05},
+      {"MN", "USD", 1, 0.1, 0.05},
+      {"MO", "USD", 1, 0.1, 0.05},
+      {"MR", "USD", 1, 0.1, 0.05},
+      {"MS", "USD", 1, 0.1, 0.05},
+      {"MT", "EUR", 0.92, 0.18, 0.05},
+      {"MU", "USD", 1, 0.1, 0.05},
+      {"MV", "USD", 1, 0.1, 0.05},
+      {"MW", "USD", 1, 0.1, 0.05},
+      {"MZ", "USD", 1, 0.1, 0.05},
+      {"NA", "USD", 1, 0.1, 0.05},
+      {"NE", "USD", 1, 0.1, 0.05},
+      {"NI", "USD", 1, 0.1, 0.05},
+      {"NP", "USD", 1, 0.1, 0.05},
+      {"NR", "USD", 1, 0.1, 0.05},
+      {"OM", "USD", 1, 0.1, 0.05},
+      {"PA", "USD", 1, 0.1, 0.05},
+      {"PG", "USD", 1, 0.1, 0.05},
+      {"PK", "PKR", 280, 0.17, 0.05},
+      {"PW", "USD", 1, 0.1, 0.05},
+      {"PY", "USD", 1, 0.1, 0.05},
+      {"RS", "USD", 1, 0.1, 0.05},
+      {"RU", "RUB", 92, 0.2, 0.05},
+      {"RW", "USD", 1, 0.1, 0.05},
+      {"SB", "USD", 1, 0.1, 0.05},
+      {"SC", "USD", 1, 0.1, 0.05},
+      {"SL", "USD", 1, 0.1, 0.05},
+      {"SN", "USD", 1, 0.1, 0.05},
+      {"SR", "USD", 1, 0.1, 0.05},
+      {"ST", "USD", 1, 0.1, 0.05},
+      {"SV", "USD", 1, 0.1, 0.05},
+      {"SZ", "USD", 1, 0.1, 0.05},
+      {"TC", "USD", 1, 0.1, 0.05},
+      {"TD", "USD", 1, 0.1, 0.05},
+      {"TJ", "USD", 1, 0.1, 0.05},
+      {"TM", "USD", 1, 0.1, 0.05},
+      {"TN", "USD", 1, 0.1, 0.05},
+      {"TO", "USD", 1, 0.1, 0.05},
+      {"TT", "USD", 1, 0.1, 0.05},
+      {"TZ", "TZS", 2600, 0.18, 0.05},
+      {"UG", "USD", 1, 0.1, 0.05},
+      {"UZ", "USD", 1, 0.1, 0.05},
+      {"VC", "USD", 1, 0.1, 0.05},
+      {"VE", "USD", 1, 0.1, 0.05},
+      {"VG", "USD", 1, 0.1, 0.05},
+      {"VU", "USD", 1, 0.1, 0.05},
+      {"XK", "USD", 1, 0.1, 0.05},
+      {"YE", "USD", 1, 0.1, 0.05},
+      {"ZM", "USD", 1, 0.1, 0.05},
       {"ZW", "USD", 1, 0.1, 0.05},
   };
   return s;
 }
 
-Portfolio::Portfolio(uint64_t seed, Date today)
+Portfolio::Portfolio(uint64_t seed, Date today, int scale)
     : seed_(seed),
+      scale_(std::max(scale, 1)),
       today_(today),
       first_sales_day_(Date::FromYmd(2024, 6, 1).AddDays(static_cast<int32_t>(Mix(seed) % 30))) {}
 
 std::vector<AppInfo> Portfolio::Apps() const {
   std::vector<AppInfo> apps;
-  for (const Product& p : kProducts) {
-    if (p.kind != Kind::kApp) continue;
-    const Date launch = first_sales_day_.AddDays(p.launch_offset);
-    if (launch >= today_) continue;
-    std::string bundle = std::string("com.orcharddemo.") + p.sku;
-    if (bundle.ends_with(".mac")) bundle.resize(bundle.size() - 4);
-    apps.push_back({p.apple_id, p.title, bundle, p.sku,
-                    std::string_view(p.platforms) == "macOS" ? "MAC_OS" : "IOS", launch});
+  for (int copy = 0; copy < scale_; ++copy) {
+    for (int pi = 0; pi < kProductCount; ++pi) {
+      const Product& p = kProducts[pi];
+      if (p.kind != Kind::kApp) continue;
+      const Date launch = first_sales_day_.AddDays(p.launch_offset);
+      if (launch >= today_) continue;
+      const Identity id = IdentityOf(p, copy, pi);
+      std::string bundle = "com.orcharddemo." + id.sku;
+      if (bundle.ends_with(".mac")) bundle.resize(bundle.size() - 4);
+      apps.push_back({id.apple_id, id.title, bundle, id.sku,
+                      std::string_view(p.platforms) == "macOS" ? "MAC_OS" : "IOS", launch});
+    }
   }
   return apps;
 }
@@ -282,7 +445,8 @@ std::string Portfolio::issuer_id() const {
   const uint64_t a = Key({seed_, 1}), b = Key({seed_, 2});
   std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
-                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffull));
+                static_cast<unsigned>(b >> 48),
+                static_cast<unsigned long long>(b & 0xffffffffffffull));
   return buf;
 }
 
@@ -306,11 +470,13 @@ std::string Portfolio::SalesSummaryDailyTsv(Date day, const Revisions& revisions
   std::string out = kHeader;
   out.reserve(400 * 1024);
   const std::string date = UsDate(day);
-  ForEachSale(day, RevisionOf(revisions, day), [&](const SaleRow& row) { AppendRow(&out, row, date, date); });
+  ForEachSale(day, RevisionOf(revisions, day),
+              [&](const SaleRow& row) { AppendRow(&out, row, date, date); });
   return out;
 }
 
-std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start, const Revisions& revisions) const {
+std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start,
+                                       const Revisions& revisions) const {
   if (frequency == Frequency::kDaily) return SalesSummaryDailyTsv(start, revisions);
   const Date end = PeriodEnd(frequency, start);
   // A longer report is the sum of its days: rows that differ only in units (and dates) merge,
@@ -342,7 +508,8 @@ std::string Portfolio::SalesSummaryTsv(Frequency frequency, Date start, const Re
   return out;
 }
 
-void Portfolio::ForEachSale(Date day, int revision, const std::function<void(const SaleRow&)>& raw_emit) const {
+void Portfolio::ForEachSale(Date day, int revision,
+                            const std::function<void(const SaleRow&)>& raw_emit) const {
   // A revised report: every sale of the day gains `revision` units (refunds are unchanged).
   const auto emit = [&](const SaleRow& row) {
     if (revision == 0 || row.units <= 0) return raw_emit(row);
@@ -358,128 +525,141 @@ void Portfolio::ForEachSale(Date day, int revision, const std::function<void(con
   double total_weight = 0;
   for (const auto& s : Storefronts()) total_weight += s.weight;
 
-  for (int pi = 0; pi < kProductCount; ++pi) {
-    const Product& p = kProducts[pi];
-    const Product& app = kProducts[p.app];
-    const int since_launch = static_cast<int>(age) - p.launch_offset;
-    if (since_launch < 0) continue;
-    const double growth = 1.0 + std::min(since_launch, 730) / 365.0 * 0.35;
-    const double launch_spike = since_launch < 7 ? 3.0 - since_launch * 0.28 : 1.0;
-    // The paid app changes price a year after launch (2.99 → 3.99).
-    double price_usd = p.price_usd;
-    if (pi == 3 && since_launch >= 365) price_usd = 3.99;
-    const std::string version =
-        "2." + std::to_string(since_launch / 45) + "." + std::to_string((since_launch / 9) % 5);
-    for (size_t si = 0; si < Storefronts().size(); ++si) {
-      const Storefront& s = Storefronts()[si];
-      const double share = s.weight / total_weight;
-      const double lambda_base = p.base * share * weekday * season * growth * launch_spike;
-      const double local = LocalPrice(price_usd, s);
-      const bool zero_dec = ZeroDecimalCurrencies().contains(s.currency);
-      auto proceeds_of = [&](double price, double rate) {
-        const double v = price / (1.0 + s.vat) * rate;
-        return zero_dec ? std::round(v) : std::round(v * 100) / 100;
-      };
-      std::string devices = p.devices;
-      size_t start = 0;
-      while (start <= devices.size()) {
-        const size_t comma = devices.find(',', start);
-        const std::string device = devices.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        start = comma == std::string::npos ? devices.size() + 1 : comma + 1;
-        const double dev_lambda = lambda_base * DeviceShare(device, p.devices);
-        const uint64_t k = Key({seed_, d, static_cast<uint64_t>(pi), si, std::hash<std::string>{}(device)});
-        auto draw = [&](uint64_t salt, double lambda) {
-          const double noise = 0.7 + 0.6 * Unit(Key({k, salt}));
-          return static_cast<long>(std::floor(lambda * noise + Unit(Key({k, salt, 99}))));
+  for (int copy = 0; copy < scale_; ++copy) {
+    for (int pi = 0; pi < kProductCount; ++pi) {
+      const Product& p = kProducts[pi];
+      const Product& app = kProducts[p.app];
+      const Identity id = IdentityOf(p, copy, pi);
+      const Identity parent = IdentityOf(app, copy, p.app);
+      // Copies differ in popularity; copy 0 is the portfolio as designed.
+      const double popularity =
+          copy == 0 ? 1.0 : 0.4 + 1.2 * Unit(Key({seed_, 31, static_cast<uint64_t>(copy)}));
+      const int since_launch = static_cast<int>(age) - p.launch_offset;
+      if (since_launch < 0) continue;
+      const double growth = 1.0 + std::min(since_launch, 730) / 365.0 * 0.35;
+      const double launch_spike = since_launch < 7 ? 3.0 - since_launch * 0.28 : 1.0;
+      // The paid app changes price a year after launch (2.99 → 3.99).
+      double price_usd = p.price_usd;
+      if (pi == 3 && since_launch >= 365) price_usd = 3.99;
+      const std::string version =
+          "2." + std::to_string(since_launch / 45) + "." + std::to_string((since_launch / 9) % 5);
+      for (size_t si = 0; si < Storefronts().size(); ++si) {
+        const Storefront& s = Storefronts()[si];
+        const double share = s.weight / total_weight;
+        const double lambda_base =
+            p.base * popularity * share * weekday * season * growth * launch_spike;
+        const double local = LocalPrice(price_usd, s);
+        const bool zero_dec = ZeroDecimalCurrencies().contains(s.currency);
+        auto proceeds_of = [&](double price, double rate) {
+          const double v = price / (1.0 + s.vat) * rate;
+          return zero_dec ? std::round(v) : std::round(v * 100) / 100;
         };
-        SaleRow row{&p, &app, version, p.pti_download, 0, "0", "0", &s, device};
-        // A refund repeats the sale with negative units and price; proceeds stay positive.
-        auto refund = [&](const SaleRow& sale, long units) {
-          if (units <= 0) return;
-          SaleRow r = sale;
-          r.units = -units;
-          r.price = "-" + sale.price;
-          emit(r);
-        };
-        if (p.kind == Kind::kApp) {
-          const long downloads = draw(1, dev_lambda);
-          if (downloads > 0) {
-            row.units = downloads;
-            row.price = Money(local, s.currency);
-            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            emit(row);
-            if (local > 0) refund(row, draw(7, downloads * 0.02));
-            // Education volume purchases of the paid app, at half price.
-            if (local > 0 && Unit(Key({k, 9})) < 0.01) {
-              SaleRow edu = row;
-              edu.promo = "EDU";
-              edu.units = 5 + static_cast<long>(Unit(Key({k, 10})) * 20);
-              edu.price = Money(local / 2, s.currency);
-              edu.proceeds = Money(proceeds_of(local / 2, 0.7), s.currency);
-              emit(edu);
-            }
-          }
-          row.price = "0";
-          row.proceeds = "0";
-          if (const long re = draw(2, dev_lambda * 0.18); re > 0) {
-            row.pti = p.pti_redownload;
-            row.units = re;
-            emit(row);
-          }
-          if (const long up = draw(3, dev_lambda * 0.9 * std::min(1.0, since_launch / 60.0)); up > 0) {
-            row.pti = p.pti_update;
-            row.units = up;
-            emit(row);
-          }
-          // Now and then a product type Orchard does not know yet (Apple adds new ones).
-          if (pi == 0 && si == 0 && device == "iPhone" && Unit(Key({k, 11})) < 0.2) {
-            row.pti = "1-G";
-            row.units = 1 + static_cast<long>(Unit(Key({k, 12})) * 3);
-            emit(row);
-          }
-        } else if (p.kind == Kind::kIap) {
-          const long units = draw(1, dev_lambda);
-          if (units > 0) {
-            row.units = units;
-            row.price = Money(local, s.currency);
-            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            emit(row);
-            refund(row, draw(7, units * 0.015));
-          }
-        } else {  // auto-renewable subscription: new subscriptions and renewals
-          row.period = p.period;
-          row.price = Money(local, s.currency);
-          if (const long fresh = draw(1, dev_lambda); fresh > 0) {
-            row.subscription = "New";
-            row.units = fresh;
-            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            emit(row);
-          }
-          const double renew_rate = std::string_view(p.period) == "1 Month" ? 3.5 : 0.25;
-          const double maturity = std::min(1.0, since_launch / 180.0);
-          if (const long renewals = draw(2, dev_lambda * renew_rate * maturity); renewals > 0) {
-            row.subscription = "Renewal";
-            row.units = renewals;
-            row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            emit(row);
-          }
-          // Subscribers past their first year earn 85 %.
-          if (since_launch > 365) {
-            if (const long loyal = draw(3, dev_lambda * renew_rate * 0.6); loyal > 0) {
-              row.subscription = "Renewal";
-              row.units = loyal;
-              row.proceeds_reason = "Rate After One Year";
-              row.preserved = Unit(Key({k, 13})) < 0.3 ? "Yes" : " ";
-              row.proceeds = Money(proceeds_of(local, 0.85), s.currency);
+        std::string devices = p.devices;
+        size_t start = 0;
+        while (start <= devices.size()) {
+          const size_t comma = devices.find(',', start);
+          const std::string device =
+              devices.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+          start = comma == std::string::npos ? devices.size() + 1 : comma + 1;
+          const double dev_lambda = lambda_base * DeviceShare(device, p.devices);
+          const uint64_t k =
+              Key({seed_, d, static_cast<uint64_t>(copy) * 64 + static_cast<uint64_t>(pi), si,
+                   std::hash<std::string>{}(device)});
+          auto draw = [&](uint64_t salt, double lambda) {
+            const double noise = 0.7 + 0.6 * Unit(Key({k, salt}));
+            return static_cast<long>(std::floor(lambda * noise + Unit(Key({k, salt, 99}))));
+          };
+          SaleRow row{&p, &app, id.apple_id, id.sku, id.title, parent.sku, version, p.pti_download,
+                      0,  "0",  "0",         &s,     device};
+          // A refund repeats the sale with negative units and price; proceeds stay positive.
+          auto refund = [&](const SaleRow& sale, long units) {
+            if (units <= 0) return;
+            SaleRow r = sale;
+            r.units = -units;
+            r.price = "-" + sale.price;
+            emit(r);
+          };
+          if (p.kind == Kind::kApp) {
+            const long downloads = draw(1, dev_lambda);
+            if (downloads > 0) {
+              row.units = downloads;
+              row.price = Money(local, s.currency);
+              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
               emit(row);
-              row.proceeds_reason = " ";
-              row.preserved = " ";
+              if (local > 0) refund(row, draw(7, downloads * 0.02));
+              // Education volume purchases of the paid app, at half price.
+              if (local > 0 && Unit(Key({k, 9})) < 0.01) {
+                SaleRow edu = row;
+                edu.promo = "EDU";
+                edu.units = 5 + static_cast<long>(Unit(Key({k, 10})) * 20);
+                edu.price = Money(local / 2, s.currency);
+                edu.proceeds = Money(proceeds_of(local / 2, 0.7), s.currency);
+                emit(edu);
+              }
             }
+            row.price = "0";
+            row.proceeds = "0";
+            if (const long re = draw(2, dev_lambda * 0.18); re > 0) {
+              row.pti = p.pti_redownload;
+              row.units = re;
+              emit(row);
+            }
+            if (const long up = draw(3, dev_lambda * 0.9 * std::min(1.0, since_launch / 60.0));
+                up > 0) {
+              row.pti = p.pti_update;
+              row.units = up;
+              emit(row);
+            }
+            // Now and then a product type Orchard does not know yet (Apple adds new ones).
+            if (copy == 0 && pi == 0 && si == 0 && device == "iPhone" && Unit(Key({k, 11})) < 0.2) {
+              row.pti = "1-G";
+              row.units = 1 + static_cast<long>(Unit(Key({k, 12})) * 3);
+              emit(row);
+            }
+          } else if (p.kind == Kind::kIap) {
+            const long units = draw(1, dev_lambda);
+            if (units > 0) {
+              row.units = units;
+              row.price = Money(local, s.currency);
+              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+              emit(row);
+              refund(row, draw(7, units * 0.015));
+            }
+          } else {  // auto-renewable subscription: new subscriptions and renewals
+            row.period = p.period;
+            row.price = Money(local, s.currency);
+            if (const long fresh = draw(1, dev_lambda); fresh > 0) {
+              row.subscription = "New";
+              row.units = fresh;
+              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+              emit(row);
+            }
+            const double renew_rate = std::string_view(p.period) == "1 Month" ? 3.5 : 0.25;
+            const double maturity = std::min(1.0, since_launch / 180.0);
+            if (const long renewals = draw(2, dev_lambda * renew_rate * maturity); renewals > 0) {
+              row.subscription = "Renewal";
+              row.units = renewals;
+              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+              emit(row);
+            }
+            // Subscribers past their first year earn 85 %.
+            if (since_launch > 365) {
+              if (const long loyal = draw(3, dev_lambda * renew_rate * 0.6); loyal > 0) {
+                row.subscription = "Renewal";
+                row.units = loyal;
+                row.proceeds_reason = "Rate After One Year";
+                row.preserved = Unit(Key({k, 13})) < 0.3 ? "Yes" : " ";
+                row.proceeds = Money(proceeds_of(local, 0.85), s.currency);
+                emit(row);
+                row.proceeds_reason = " ";
+                row.preserved = " ";
+              }
+            }
+            SaleRow renewal = row;
+            renewal.subscription = "Renewal";
+            renewal.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+            refund(renewal, draw(7, dev_lambda * (1 + renew_rate * maturity) * 0.01));
           }
-          SaleRow renewal = row;
-          renewal.subscription = "Renewal";
-          renewal.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-          refund(renewal, draw(7, dev_lambda * (1 + renew_rate * maturity) * 0.01));
         }
       }
     }
@@ -504,9 +684,11 @@ std::string Portfolio::EcbFxCsv(Date from, Date to) const {
       const uint64_t ch = std::hash<std::string_view>{}(c->currency);
       // A slow deterministic wander around the level, plus a little daily noise.
       const double phase = Unit(Key({seed_, ch})) * 6.28;
-      const double wander = 0.03 * std::sin(day.days() / 97.0 + phase) +
-                            0.004 * (Unit(Key({seed_, ch, static_cast<uint64_t>(day.days())})) - 0.5);
-      const double level = (std::string_view(c->currency) == "USD" ? 1.0 : c->per_usd) * usd_per_eur;
+      const double wander =
+          0.03 * std::sin(day.days() / 97.0 + phase) +
+          0.004 * (Unit(Key({seed_, ch, static_cast<uint64_t>(day.days())})) - 0.5);
+      const double level =
+          (std::string_view(c->currency) == "USD" ? 1.0 : c->per_usd) * usd_per_eur;
       const double rate = level * std::exp(wander);
       const bool missing = std::string_view(c->currency) == "TRY" && day != from &&
                            Key({seed_, 77, static_cast<uint64_t>(day.days())}) % 37 == 0;

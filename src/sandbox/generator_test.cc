@@ -143,6 +143,19 @@ TEST(GeneratorTest, ARevisionAddsToEverySaleOfItsDayAndFlowsIntoTheWeek) {
   EXPECT_EQ(week_after - week_before, 2 * sales_rows);
 }
 
+TEST(GeneratorTest, ScaleAddsCopiesWithTheirOwnIdsAndKeepsCopyZero) {
+  const Date day = *Date::ParseIso("2026-02-14");
+  Portfolio one(5, kToday), three(5, kToday, 3);
+  EXPECT_EQ(three.Apps().size(), 3 * one.Apps().size());
+  std::set<std::string> ids;
+  for (const auto& a : three.Apps()) ids.insert(a.id);
+  EXPECT_EQ(ids.size(), three.Apps().size());
+  const std::string base = one.SalesSummaryDailyTsv(day);
+  const std::string scaled = three.SalesSummaryDailyTsv(day);
+  EXPECT_EQ(scaled.substr(0, base.size()), base);  // copy 0 comes first, unchanged
+  EXPECT_GT(Rows(scaled).size(), 2 * Rows(base).size());
+}
+
 TEST(GeneratorTest, PeriodsEndWhereAppleEndsThem) {
   EXPECT_EQ(PeriodEnd(Frequency::kWeekly, *Date::ParseIso("2026-02-09")).Iso(), "2026-02-15");
   EXPECT_EQ(PeriodEnd(Frequency::kMonthly, *Date::ParseIso("2024-02-01")).Iso(), "2024-02-29");

@@ -192,7 +192,8 @@ struct Sandbox::Impl {
   std::vector<LoggedRequest> log;
   std::map<std::pair<int, int32_t>, std::string> gzip_cache;  // (frequency, period start)
 
-  Impl(SandboxOptions o, Date today) : options(std::move(o)), portfolio(options.seed, today) {}
+  Impl(SandboxOptions o, Date today)
+      : options(std::move(o)), portfolio(options.seed, today, options.scale) {}
   ~Impl() {
     for (auto& [kid, k] : keys) EVP_PKEY_free(k.key);
   }
