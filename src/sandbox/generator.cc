@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <set>
+#include <sstream>
 #include <unordered_map>
 
 namespace orchard::sandbox {
@@ -438,6 +439,152 @@ std::vector<AppInfo> Portfolio::Apps() const {
     }
   }
   return apps;
+}
+
+namespace {
+
+struct ReviewLanguage {
+  const char* territories;  // alpha-3 list
+  const char* good_titles[3];
+  const char* good_bodies[3];
+  const char* mixed_titles[2];
+  const char* mixed_bodies[2];
+  const char* bad_titles[3];
+  const char* bad_bodies[3];
+};
+
+const ReviewLanguage kLanguages[] = {
+    {"USA,GBR,CAN,AUS,IND",
+     {"Love it", "Pretty Stellar", "Does exactly what I need"},
+     {"I love how simple it is. Five stars!", "Best app of its kind, and the updates keep coming.",
+      "Clean design, no clutter, works offline. Worth every penny."},
+     {"Good but…", "Almost there"},
+     {"Nice app, but it crashes now and then when I switch screens.",
+      "Useful, though the subscription is a bit pricey."},
+     {"Crashes constantly", "Lost my data", "Not worth it"},
+     {"Since the last update it crashes every time I open it.",
+      "After the update all my entries are gone. Please fix!",
+      "Too many pop-ups asking me to pay."}},
+    {"DEU,AUT,CHE",
+     {"Super App", "Sehr gut", "Genau richtig"},
+     {"Einfach zu bedienen und sehr zuverlässig.", "Die beste App dieser Art, klare Empfehlung!",
+      "Übersichtlich und schnell. Gerne mehr davon."},
+     {"Ganz okay", "Gut, aber"},
+     {"Funktioniert, aber manchmal etwas langsam.", "Gute Idee, das Abo ist mir zu teuer."},
+     {"Stürzt ständig ab", "Enttäuscht", "Nicht empfehlenswert"},
+     {"Seit dem Update stürzt die App beim Start ab.", "Meine Daten sind weg. Schade.",
+      "Zu viel Werbung für das Abo."}},
+    {"FRA",
+     {"Génial", "Très bien", "Parfait"},
+     {"Simple et efficace, je recommande.", "Application très agréable à utiliser.",
+      "Exactement ce qu'il me fallait."},
+     {"Pas mal", "Bien mais"},
+     {"Bonne appli, mais quelques bugs.", "Utile, mais l'abonnement est cher."},
+     {"Plante sans arrêt", "Déçu", "Inutilisable"},
+     {"Depuis la mise à jour, elle plante au démarrage.", "J'ai perdu toutes mes données.",
+      "Trop de publicités."}},
+    {"ESP,MEX",
+     {"Me encanta", "Excelente", "Muy útil"},
+     {"Muy fácil de usar, la recomiendo.", "La mejor aplicación de su tipo.",
+      "Justo lo que necesitaba."},
+     {"Está bien", "Buena, pero"},
+     {"Funciona, aunque a veces se cierra.", "Útil, pero la suscripción es cara."},
+     {"Se cierra sola", "Decepcionado", "No vale la pena"},
+     {"Desde la actualización se cierra al abrirla.", "Perdí todos mis datos.",
+      "Demasiados anuncios."}},
+    {"JPN",
+     {"最高です", "とても便利", "使いやすい"},
+     {"シンプルで使いやすいです。", "毎日使っています。おすすめ！", "デザインがきれいで動作も軽いです。"},
+     {"まあまあ", "惜しい"},
+     {"便利ですが、時々落ちます。", "良いアプリですがサブスクが高いです。"},
+     {"すぐ落ちる", "残念", "使えない"},
+     {"アップデート後、起動するとすぐ落ちます。", "データが消えました。", "課金の案内が多すぎます。"}},
+    {"BRA",
+     {"Adorei", "Muito bom", "Perfeito"},
+     {"Fácil de usar e muito útil.", "O melhor app do tipo!", "Exatamente o que eu precisava."},
+     {"Razoável", "Bom, mas"},
+     {"Funciona, mas às vezes trava.", "Útil, mas a assinatura é cara."},
+     {"Trava toda hora", "Decepcionado", "Não recomendo"},
+     {"Depois da atualização fecha sozinho.", "Perdi meus dados.", "Propaganda demais."}},
+};
+
+const char* kNicknames[] = {"Juan Chavez", "appfan42", "Mia K.", "sunnyday", "T. Nguyen",
+                            "Lukas M.", "Claire D.", "Hiro", "ana_b", "ReviewerX", "pat.s",
+                            "Ola N.", "Keiko", "marc0", "Priya R."};
+
+std::string Rfc3339Pacific(int64_t epoch) {
+  // Pacific time: -07:00 from the second Sunday of March to the first Sunday of November.
+  const Date day = Date::FromDays(static_cast<int32_t>(epoch / 86400));
+  const Date march = Date::FromYmd(day.year(), 3, 1), november = Date::FromYmd(day.year(), 11, 1);
+  const Date dst_start = march.AddDays((7 - static_cast<int32_t>(march.iso_weekday())) % 7 + 7);
+  const Date dst_end = november.AddDays((7 - static_cast<int32_t>(november.iso_weekday())) % 7);
+  const int offset_h = (day >= dst_start && day < dst_end) ? -7 : -8;
+  const int64_t local = epoch + offset_h * 3600;
+  const Date local_day = Date::FromDays(static_cast<int32_t>(local / 86400));
+  const int64_t secs = local % 86400;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d-%02d:00", local_day.Iso().c_str(),
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60), -offset_h);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<ReviewInfo> Portfolio::Reviews(const std::string& app_id) const {
+  std::vector<ReviewInfo> out;
+  for (const AppInfo& app : Apps()) {
+    if (app.id != app_id) continue;
+    const uint64_t ah = std::hash<std::string>{}(app_id);
+    // Each app has its own average; Trail Maps (paid, crash-prone) rates lower.
+    const double mean = app.sku.rfind("trailmaps", 0) == 0 ? 3.6 : 4.0 + 0.6 * Unit(Key({seed_, ah, 1}));
+    for (Date day = today_.AddDays(-1); day >= app.launch; day = day.AddDays(-1)) {
+      const uint64_t k = Key({seed_, ah, static_cast<uint64_t>(day.days())});
+      const int count = static_cast<int>(Unit(k) * 4.0);  // 0..3 a day
+      std::vector<ReviewInfo> today_reviews;
+      for (int i = 0; i < count; ++i) {
+        const uint64_t r = Key({k, static_cast<uint64_t>(i)});
+        ReviewInfo rv;
+        const double u = Unit(Key({r, 1}));
+        // Ratings skew to the mean: mostly 5/4 for good apps, a tail of 1s.
+        rv.rating = u < (5 - mean) * 0.18 ? 1 : u < (5 - mean) * 0.28 ? 2 : u < (5 - mean) * 0.4 ? 3
+                  : u < 0.55 ? 4 : 5;
+        const ReviewLanguage& lang = kLanguages[Key({r, 2}) % std::size(kLanguages)];
+        std::vector<std::string> territories;
+        std::stringstream list(lang.territories);
+        for (std::string t; std::getline(list, t, ',');) territories.push_back(t);
+        rv.territory = territories[Key({r, 3}) % territories.size()];
+        const size_t pick = Key({r, 4});
+        if (rv.rating >= 4) {
+          rv.title = lang.good_titles[pick % 3];
+          rv.body = lang.good_bodies[(pick >> 8) % 3];
+        } else if (rv.rating == 3) {
+          rv.title = lang.mixed_titles[pick % 2];
+          rv.body = lang.mixed_bodies[(pick >> 8) % 2];
+        } else {
+          rv.title = lang.bad_titles[pick % 3];
+          rv.body = lang.bad_bodies[(pick >> 8) % 3];
+        }
+        rv.nickname = kNicknames[Key({r, 5}) % std::size(kNicknames)];
+        // Within the Pacific day: 08:00 UTC to 07:00 UTC the next day fits PST and PDT.
+        rv.created_epoch = static_cast<int64_t>(day.days()) * 86400 + 8 * 3600 +
+                           static_cast<int64_t>(Key({r, 6}) % (86400 - 3600));
+        rv.created = Rfc3339Pacific(rv.created_epoch);
+        char id[40];
+        std::snprintf(id, sizeof id, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                      static_cast<unsigned long long>(r >> 32), static_cast<unsigned long long>((r >> 16) & 0xffff),
+                      static_cast<unsigned long long>(r & 0xffff),
+                      static_cast<unsigned long long>(Key({r, 7}) & 0xffff),
+                      static_cast<unsigned long long>(Key({r, 8}) & 0xffffffffffffull));
+        rv.id = id;
+        today_reviews.push_back(std::move(rv));
+      }
+      std::sort(today_reviews.begin(), today_reviews.end(),
+                [](const ReviewInfo& a, const ReviewInfo& b) { return a.created_epoch > b.created_epoch; });
+      for (auto& rv : today_reviews) out.push_back(std::move(rv));
+    }
+  }
+  return out;
 }
 
 std::string Portfolio::issuer_id() const {

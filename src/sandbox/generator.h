@@ -35,6 +35,17 @@ Date PeriodEnd(Frequency frequency, Date start);
 
 struct SaleRow;
 
+struct ReviewInfo {
+  std::string id;         // opaque, e.g. "00000028-b08c-0014-9674-c54800000000"
+  int rating = 0;         // 1..5
+  std::string title;
+  std::string body;
+  std::string nickname;
+  std::string created;    // RFC 3339 with the Pacific offset, e.g. 2026-01-02T11:19:36-08:00
+  int64_t created_epoch = 0;
+  std::string territory;  // alpha-3, e.g. USA
+};
+
 // An app of the portfolio as /v1/apps describes it.
 struct AppInfo {
   std::string id;  // Apple Identifier
@@ -69,6 +80,10 @@ class Portfolio {
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.
   std::string EcbFxCsv(Date from, Date to) const;
+
+  // Customer reviews of an app (apple-apis.md §4.1), newest first: a few a day from launch to
+  // yesterday, in the languages of their storefronts, rated around the app's own average.
+  std::vector<ReviewInfo> Reviews(const std::string& app_id) const;
 
   // The apps launched before `today`, in launch order.
   std::vector<AppInfo> Apps() const;

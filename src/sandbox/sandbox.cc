@@ -87,6 +87,21 @@ const std::set<std::string> kSalesParams = {"filter[vendorNumber]", "filter[repo
                                             "filter[reportDate]", "filter[version]"};
 
 // --- base64url and ES256, written here so the sandbox shares nothing with the client -------
+std::string B64UrlEncode(std::string_view in) {
+  static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    if (i + 1 < in.size()) out += kB64[(n >> 6) & 63];
+    if (i + 2 < in.size()) out += kB64[n & 63];
+  }
+  return out;
+}
+
 std::optional<std::string> B64UrlDecode(std::string_view in) {
   std::string out;
   uint32_t buf = 0;
@@ -189,6 +204,17 @@ struct Sandbox::Impl {
   int truncate_next = 0;           // the next N reports are cut in half (a broken gzip)
   int drop_next = 0;               // the next N reports stop mid-body (connection closed)
   Portfolio::Revisions revisions;  // day → revision count of its published report
+  int publish_delay_ms = 60000;    // a review response stays PENDING_PUBLISH this long
+
+  struct ReviewResponse {
+    std::string id;
+    std::string review_id;
+    std::string body;
+    std::string last_modified;  // RFC 3339
+    SteadyTime created;
+  };
+  std::map<std::string, ReviewResponse> responses;           // by review id
+  std::map<std::string, std::vector<ReviewInfo>> review_cache;  // by app id
   std::vector<LoggedRequest> log;
   std::map<std::pair<int, int32_t>, std::string> gzip_cache;  // (frequency, period start)
 
@@ -272,6 +298,8 @@ struct Sandbox::Impl {
           truncate_next = value.get<int>();
         } else if (key == "drop_next") {
           drop_next = value.get<int>();
+        } else if (key == "publish_delay_ms") {
+          publish_delay_ms = value.get<int>();
         } else {
           return Status(Code::kInvalidArgument, "faults: unknown key '" + key + "'");
         }
@@ -618,28 +646,6 @@ struct Sandbox::Impl {
         return desc ? field(b) < field(a) : field(a) < field(b);
       });
     }
-    size_t limit = 50;  // Apple's default is not documented; 50 is the common assumption
-    if (req.has_param("limit")) {
-      const std::string v = req.get_param_value("limit");
-      const bool digits = !v.empty() && v.size() < 6 && std::all_of(v.begin(), v.end(), ::isdigit);
-      limit = digits ? std::stoul(v) : 0;
-      if (limit < 1 || limit > 200) {
-        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
-                  "The limit must be between 1 and 200", "limit");
-        return;
-      }
-    }
-    size_t offset = 0;
-    if (req.has_param("cursor")) {
-      const auto decoded = B64UrlDecode(req.get_param_value("cursor"));
-      if (!decoded || decoded->rfind("offset:", 0) != 0 || decoded->size() > 20 ||
-          !std::all_of(decoded->begin() + 7, decoded->end(), ::isdigit) || decoded->size() == 7) {
-        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
-                  "The cursor is not valid", "cursor");
-        return;
-      }
-      offset = std::stoul(decoded->substr(7));
-    }
     const std::string base = "http://" + req.get_header_value("Host");
     auto resource = [&](const AppInfo& a) {
       Json attributes = {{"name", a.name},
@@ -673,34 +679,285 @@ struct Sandbox::Impl {
                       "application/json");
       return;
     }
-    std::string query;  // the request's own parameters, minus the cursor
+    Paged(req, res, apps.size(), [&](size_t i, const std::string&) { return resource(apps[i]); },
+          [](size_t, size_t, const std::string&) { return Json::array(); });
+  }
+
+  bool KeyHasRole(const std::string& kid, std::initializer_list<const char*> allowed) {
+    std::lock_guard lock(mu);
+    for (const auto& role : keys[kid].roles) {
+      for (const char* a : allowed) {
+        if (role == a) return true;
+      }
+    }
+    return false;
+  }
+
+  const std::vector<ReviewInfo>& ReviewsOf(const std::string& app_id) {
+    std::lock_guard lock(mu);
+    auto it = review_cache.find(app_id);
+    if (it == review_cache.end()) it = review_cache.emplace(app_id, portfolio.Reviews(app_id)).first;
+    return it->second;
+  }
+
+  const ReviewInfo* FindReview(const std::string& review_id) {
+    for (const auto& app : portfolio.Apps()) {
+      for (const auto& r : ReviewsOf(app.id)) {
+        if (r.id == review_id) return &r;
+      }
+    }
+    return nullptr;
+  }
+
+  Json ResponseResource(const ReviewResponse& r, const std::string& base) {
+    const bool published = std::chrono::steady_clock::now() - r.created >=
+                           std::chrono::milliseconds(publish_delay_ms);
+    return Json{{"type", "customerReviewResponses"},
+                {"id", r.id},
+                {"attributes",
+                 {{"responseBody", r.body},
+                  {"lastModifiedDate", r.last_modified},
+                  {"state", published ? "PUBLISHED" : "PENDING_PUBLISH"}}},
+                {"relationships", {{"review", {{"data", {{"type", "customerReviews"}, {"id", r.review_id}}}}}}},
+                {"links", {{"self", base + "/v1/customerReviewResponses/" + r.id}}}};
+  }
+
+  Json ReviewResource(const ReviewInfo& r, const std::string& base, const std::set<std::string>& fields) {
+    Json attributes = {{"rating", r.rating}, {"title", r.title}, {"body", r.body},
+                       {"reviewerNickname", r.nickname}, {"createdDate", r.created},
+                       {"territory", r.territory}};
+    if (!fields.empty()) {
+      for (auto it = attributes.begin(); it != attributes.end();) {
+        it = fields.contains(it.key()) ? std::next(it) : attributes.erase(it);
+      }
+    }
+    const std::string self = base + "/v1/customerReviews/" + r.id;
+    Json response = {{"links", {{"self", self + "/relationships/response"}, {"related", self + "/response"}}}};
+    {
+      std::lock_guard lock(mu);
+      if (auto it = responses.find(r.id); it != responses.end()) {
+        response["data"] = {{"type", "customerReviewResponses"}, {"id", it->second.id}};
+      }
+    }
+    return Json{{"type", "customerReviews"},
+                {"id", r.id},
+                {"attributes", attributes},
+                {"relationships", {{"response", response},
+                                   {"reviewTerritory", {{"data", {{"type", "territories"}, {"id", r.territory}}}}}}},
+                {"links", {{"self", self}}}};
+  }
+
+  static std::set<std::string> ListParam(const httplib::Request& req, const char* name) {
+    std::set<std::string> out;
+    if (!req.has_param(name)) return out;
+    std::stringstream in(req.get_param_value(name));
+    for (std::string item; std::getline(in, item, ',');) out.insert(item);
+    return out;
+  }
+
+  // GET /v1/apps/{id}/customerReviews (§4.1).
+  void CustomerReviews(const httplib::Request& req, httplib::Response& res, const std::string& app_id) {
+    auto kid = Admitted(req, res);
+    if (!kid) return;
+    if (!KeyHasRole(*kid, {"ADMIN", "ACCOUNT_HOLDER", "APP_MANAGER", "CUSTOMER_SUPPORT", "MARKETING",
+                           "DEVELOPER", "SALES"})) {
+      JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
+      return;
+    }
+    static const std::set<std::string> kParams = {
+        "filter[territory]", "filter[rating]", "filter[reviewTerritory]", "exists[publishedResponse]",
+        "sort", "fields[customerReviews]", "fields[customerReviewResponses]", "fields[territories]",
+        "include", "limit", "cursor"};
+    for (const auto& [name, value] : req.params) {
+      if (!kParams.contains(name)) {
+        JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
+                  "'" + name + "' is not a valid parameter for this request", name);
+        return;
+      }
+    }
+    const auto apps = portfolio.Apps();
+    if (std::none_of(apps.begin(), apps.end(), [&](const AppInfo& a) { return a.id == app_id; })) {
+      JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
+                "There is no resource of type 'apps' with id '" + app_id + "'");
+      return;
+    }
+    auto territories = ListParam(req, "filter[territory]");
+    for (const auto& t : ListParam(req, "filter[reviewTerritory]")) territories.insert(t);
+    const auto ratings = ListParam(req, "filter[rating]");
+    const auto fields = ListParam(req, "fields[customerReviews]");
+    const auto include = ListParam(req, "include");
+    for (const auto& r : ratings) {
+      if (r.size() != 1 || r[0] < '1' || r[0] > '5') {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "'" + r + "' is not a valid value for the parameter", "filter[rating]");
+        return;
+      }
+    }
+    std::optional<bool> has_response;
+    if (req.has_param("exists[publishedResponse]")) {
+      has_response = req.get_param_value("exists[publishedResponse]") == "true";
+    }
+    std::vector<const ReviewInfo*> selected;
+    for (const auto& r : ReviewsOf(app_id)) {
+      if (!territories.empty() && !territories.contains(r.territory)) continue;
+      if (!ratings.empty() && !ratings.contains(std::to_string(r.rating))) continue;
+      if (has_response) {
+        bool published = false;
+        std::lock_guard lock(mu);
+        if (auto it = responses.find(r.id); it != responses.end()) {
+          published = std::chrono::steady_clock::now() - it->second.created >=
+                      std::chrono::milliseconds(publish_delay_ms);
+        }
+        if (published != *has_response) continue;
+      }
+      selected.push_back(&r);
+    }
+    // sort: comma list of rating/createdDate with '-' for descending; default newest first.
+    std::vector<std::pair<std::string, bool>> sort_keys;
+    std::stringstream sort_in(req.has_param("sort") ? req.get_param_value("sort") : "-createdDate");
+    for (std::string key; std::getline(sort_in, key, ',');) {
+      const bool desc = !key.empty() && key[0] == '-';
+      if (desc) key.erase(0, 1);
+      if (key != "rating" && key != "createdDate") {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "'" + req.get_param_value("sort") + "' is not a valid sort", "sort");
+        return;
+      }
+      sort_keys.emplace_back(key, desc);
+    }
+    std::stable_sort(selected.begin(), selected.end(), [&](const ReviewInfo* a, const ReviewInfo* b) {
+      for (const auto& [key, desc] : sort_keys) {
+        const int64_t x = key == "rating" ? a->rating : a->created_epoch;
+        const int64_t y = key == "rating" ? b->rating : b->created_epoch;
+        if (x != y) return desc ? x > y : x < y;
+      }
+      return false;
+    });
+    Paged(req, res, selected.size(), [&](size_t i, const std::string& base) {
+      return ReviewResource(*selected[i], base, fields);
+    }, [&](size_t from, size_t to, const std::string& base) {
+      Json included = Json::array();
+      if (!include.contains("response")) return included;
+      std::lock_guard lock(mu);
+      for (size_t i = from; i < to; ++i) {
+        if (auto it = responses.find(selected[i]->id); it != responses.end()) {
+          included.push_back(ResponseResource(it->second, base));
+        }
+      }
+      return included;
+    });
+  }
+
+  // Shared cursor paging (opaque cursor = base64url("offset:N"); links.next repeats the query).
+  template <typename Item, typename Included>
+  void Paged(const httplib::Request& req, httplib::Response& res, size_t total, Item item, Included included) {
+    size_t limit = 50;
+    if (req.has_param("limit")) {
+      const std::string v = req.get_param_value("limit");
+      const bool digits = !v.empty() && v.size() < 6 && std::all_of(v.begin(), v.end(), ::isdigit);
+      limit = digits ? std::stoul(v) : 0;
+      if (limit < 1 || limit > 200) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "The limit must be between 1 and 200", "limit");
+        return;
+      }
+    }
+    size_t offset = 0;
+    if (req.has_param("cursor")) {
+      const auto decoded = B64UrlDecode(req.get_param_value("cursor"));
+      if (!decoded || decoded->rfind("offset:", 0) != 0 || decoded->size() > 20 || decoded->size() == 7 ||
+          !std::all_of(decoded->begin() + 7, decoded->end(), ::isdigit)) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "The cursor is not valid", "cursor");
+        return;
+      }
+      offset = std::stoul(decoded->substr(7));
+    }
+    const std::string base = "http://" + req.get_header_value("Host");
+    std::string query;
     for (const auto& [name, value] : req.params) {
       if (name == "cursor") continue;
       query += (query.empty() ? "" : "&") + Encode(name) + "=" + Encode(value);
     }
+    const size_t end = std::min(total, offset + limit);
     Json data = Json::array();
-    for (size_t i = offset; i < apps.size() && i < offset + limit; ++i) data.push_back(resource(apps[i]));
+    for (size_t i = offset; i < end; ++i) data.push_back(item(i, base));
     Json links = {{"self", base + req.path + (req.params.empty() ? "" : "?" + query)}};
-    if (offset + limit < apps.size()) {
-      std::string cursor = "offset:" + std::to_string(offset + limit);
-      static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-      std::string encoded;
-      for (size_t i = 0; i < cursor.size(); i += 3) {
-        uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(cursor[i])) << 16;
-        if (i + 1 < cursor.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(cursor[i + 1])) << 8;
-        if (i + 2 < cursor.size()) n |= static_cast<unsigned char>(cursor[i + 2]);
-        encoded += kB64[(n >> 18) & 63];
-        encoded += kB64[(n >> 12) & 63];
-        if (i + 1 < cursor.size()) encoded += kB64[(n >> 6) & 63];
-        if (i + 2 < cursor.size()) encoded += kB64[n & 63];
-      }
-      links["next"] = base + req.path + "?" + (query.empty() ? "" : query + "&") + "cursor=" + encoded;
+    if (end < total) {
+      links["next"] = base + req.path + "?" + (query.empty() ? "" : query + "&") +
+                      "cursor=" + B64UrlEncode("offset:" + std::to_string(end));
     }
+    Json doc = {{"data", data}, {"links", links}, {"meta", {{"paging", {{"total", total}, {"limit", limit}}}}}};
+    Json inc = included(offset, end, base);
+    if (!inc.empty()) doc["included"] = inc;
     res.status = 200;
-    res.set_content(Json{{"data", data},
-                         {"links", links},
-                         {"meta", {{"paging", {{"total", apps.size()}, {"limit", limit}}}}}}.dump(),
-                    "application/json");
+    res.set_content(doc.dump(), "application/json");
+  }
+
+  // POST /v1/customerReviewResponses: create or replace (§4.2).
+  void CreateResponse(const httplib::Request& req, httplib::Response& res) {
+    auto kid = Admitted(req, res);
+    if (!kid) return;
+    if (!KeyHasRole(*kid, {"ADMIN", "ACCOUNT_HOLDER", "APP_MANAGER", "CUSTOMER_SUPPORT"})) {
+      JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
+      return;
+    }
+    if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+      res.status = 415;
+      res.set_content("Unsupported Media Type", "text/plain");
+      return;
+    }
+    const Json body = Json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) {
+      JsonError(res, 400, "ENTITY_INVALID", "The provided entity is invalid", "The request body is not valid JSON");
+      return;
+    }
+    const Json* data = body.is_object() && body.contains("data") ? &body["data"] : nullptr;
+    const bool shaped = data != nullptr && data->is_object() && data->value("type", "") == "customerReviewResponses" &&
+                        data->contains("attributes") && (*data)["attributes"].is_object() &&
+                        (*data)["attributes"].contains("responseBody") &&
+                        (*data)["attributes"]["responseBody"].is_string() && data->contains("relationships") &&
+                        (*data)["relationships"].contains("review") &&
+                        (*data)["relationships"]["review"].contains("data") &&
+                        (*data)["relationships"]["review"]["data"].value("type", "") == "customerReviews";
+    if (!shaped) {
+      JsonError(res, 422, "ENTITY_UNPROCESSABLE", "The request entity is not valid",
+                "Expected data.type customerReviewResponses with attributes.responseBody and relationships.review");
+      return;
+    }
+    const std::string review_id = (*data)["relationships"]["review"]["data"].value("id", "");
+    const std::string text = (*data)["attributes"]["responseBody"];
+    if (FindReview(review_id) == nullptr) {
+      JsonError(res, 409, "ENTITY_ERROR.RELATIONSHIP.INVALID", "The provided entity includes a relationship with an invalid value",
+                "'" + review_id + "' is not a valid id for this relationship", "");
+      return;
+    }
+    if (text.empty()) {
+      JsonError(res, 409, "ENTITY_ERROR.ATTRIBUTE.REQUIRED", "The provided entity is missing a required field",
+                "You must provide a value for the attribute 'responseBody' with this request");
+      return;
+    }
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    ReviewResponse r{"resp-" + review_id.substr(0, 8) + "-" + std::to_string(now % 100000), review_id, text,
+                     Rfc3339Utc(now), std::chrono::steady_clock::now()};
+    Json out;
+    {
+      std::lock_guard lock(mu);
+      responses[review_id] = r;  // a second POST replaces the first
+      out = ResponseResource(r, "http://" + req.get_header_value("Host"));
+    }
+    res.status = 201;
+    res.set_content(Json{{"data", out}, {"links", {{"self", out["links"]["self"]}}}}.dump(), "application/json");
+  }
+
+  static std::string Rfc3339Utc(int64_t epoch) {
+    const Date d = Date::FromDays(static_cast<int32_t>(epoch / 86400));
+    const int64_t s = epoch % 86400;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", d.Iso().c_str(), static_cast<int>(s / 3600),
+                  static_cast<int>(s / 60 % 60), static_cast<int>(s % 60));
+    return buf;
   }
 
   void Log(const httplib::Request& req, const httplib::Response& res) {
@@ -739,6 +996,66 @@ struct Sandbox::Impl {
       Apps(req, res, req.matches[1]);
       Log(req, res);
     });
+    server.Get(R"(/v1/apps/([0-9]+)/customerReviews)", [this](const httplib::Request& req, httplib::Response& res) {
+      CustomerReviews(req, res, req.matches[1]);
+      Log(req, res);
+    });
+    server.Get(R"(/v1/customerReviews/([^/]+)(/response)?)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!Admitted(req, res)) return Log(req, res);
+      const std::string base = "http://" + req.get_header_value("Host");
+      const ReviewInfo* review = FindReview(req.matches[1]);
+      if (review == nullptr) {
+        JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
+                  "There is no resource of type 'customerReviews' with id '" + std::string(req.matches[1]) + "'");
+      } else if (req.matches[2].length() > 0) {
+        std::lock_guard lock(mu);
+        auto it = responses.find(review->id);
+        if (it == responses.end()) {
+          JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
+                    "The review has no response");
+        } else {
+          res.status = 200;
+          res.set_content(Json{{"data", ResponseResource(it->second, base)}, {"links", {{"self", base + req.path}}}}.dump(),
+                          "application/json");
+        }
+      } else {
+        res.status = 200;
+        res.set_content(Json{{"data", ReviewResource(*review, base, {})}, {"links", {{"self", base + req.path}}}}.dump(),
+                        "application/json");
+      }
+      Log(req, res);
+    });
+    server.Post("/v1/customerReviewResponses", [this](const httplib::Request& req, httplib::Response& res) {
+      CreateResponse(req, res);
+      Log(req, res);
+    });
+    auto response_by_id = [this](const httplib::Request& req, httplib::Response& res) {
+      auto kid = Admitted(req, res);
+      if (!kid) return Log(req, res);
+      if (req.method == "DELETE" && !KeyHasRole(*kid, {"ADMIN", "ACCOUNT_HOLDER", "APP_MANAGER", "CUSTOMER_SUPPORT"})) {
+        JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
+        return Log(req, res);
+      }
+      const std::string id = req.matches[1];
+      const std::string base = "http://" + req.get_header_value("Host");
+      std::unique_lock lock(mu);
+      auto it = std::find_if(responses.begin(), responses.end(), [&](const auto& kv) { return kv.second.id == id; });
+      if (it == responses.end()) {
+        JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
+                  "There is no resource of type 'customerReviewResponses' with id '" + id + "'");
+      } else if (req.method == "DELETE") {
+        responses.erase(it);
+        res.status = 204;
+      } else {
+        res.status = 200;
+        res.set_content(Json{{"data", ResponseResource(it->second, base)}, {"links", {{"self", base + req.path}}}}.dump(),
+                        "application/json");
+      }
+      lock.unlock();  // Log takes the lock itself
+      Log(req, res);
+    };
+    server.Get(R"(/v1/customerReviewResponses/([^/]+))", response_by_id);
+    server.Delete(R"(/v1/customerReviewResponses/([^/]+))", response_by_id);
     for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
       auto handler = [this](const httplib::Request& req, httplib::Response& res) {
         JsonError(res, 405, "METHOD_NOT_ALLOWED", "The request method is not valid for the resource path.",
@@ -820,6 +1137,7 @@ struct Sandbox::Impl {
     };
     server.Get(".*", unknown);
     server.Post(".*", unknown);
+    server.Delete(".*", unknown);
   }
 };
 

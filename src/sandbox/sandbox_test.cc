@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "crypto/base64.h"
 #include "crypto/es256.h"
@@ -289,6 +291,113 @@ TEST_F(SandboxTest, ControlEndpointsRevokeInjectFaultsAndLogRequests) {
   auto raw = c.Get("/_sandbox/salesReports?date=2026-03-01");
   EXPECT_EQ(raw->status, 200);
   EXPECT_EQ(static_cast<unsigned char>(raw->body[0]), 0x1f);
+}
+
+}  // namespace
+}  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+// Written from apple-apis.md §4.1–4.2 (shapes, paging, filters, roles), not from the code.
+class ReviewsTest : public SandboxTest {
+ protected:
+  Json Reviews(const std::string& query, const Json& key) {
+    auto r = Get("/v1/apps/1476097583/customerReviews" + query, Token(key));
+    EXPECT_EQ(r->status, 200) << r->body;
+    return Json::parse(r->body);
+  }
+  httplib::Result Post(const std::string& body, const Json& key, const char* type = "application/json") {
+    httplib::Client c("127.0.0.1", sandbox_->port());
+    return c.Post("/v1/customerReviewResponses", {{"Authorization", "Bearer " + Token(key)}}, body, type);
+  }
+  static std::string ResponseBody(const std::string& review_id, const std::string& text) {
+    return Json{{"data", {{"type", "customerReviewResponses"},
+                          {"attributes", {{"responseBody", text}}},
+                          {"relationships", {{"review", {{"data", {{"type", "customerReviews"}, {"id", review_id}}}}}}}}}}.dump();
+  }
+};
+
+TEST_F(ReviewsTest, ReviewsHaveTheDocumentedShapeNewestFirstAndPageThroughLinksNext) {
+  const Json page = Reviews("?limit=20", key_);
+  ASSERT_EQ(page["data"].size(), 20u);
+  const int total = page["meta"]["paging"]["total"];
+  EXPECT_GT(total, 100);
+  const Json& first = page["data"][0];
+  EXPECT_EQ(first["type"], "customerReviews");
+  for (const char* a : {"rating", "title", "body", "reviewerNickname", "createdDate", "territory"}) {
+    EXPECT_TRUE(first["attributes"].contains(a)) << a;
+  }
+  const std::string created = first["attributes"]["createdDate"];
+  ASSERT_EQ(created.size(), 25u) << created;  // 2026-03-09T11:19:36-07:00
+  EXPECT_TRUE(created.ends_with("-07:00") || created.ends_with("-08:00")) << created;
+  EXPECT_EQ(first["attributes"]["territory"].get<std::string>().size(), 3u);
+  for (size_t i = 1; i < page["data"].size(); ++i) {
+    EXPECT_GE(page["data"][i - 1]["attributes"]["createdDate"].get<std::string>().substr(0, 10),
+              page["data"][i]["attributes"]["createdDate"].get<std::string>().substr(0, 10));
+  }
+  // Walk every page; ids are unique and the count matches the total.
+  std::set<std::string> ids;
+  std::string next = "/v1/apps/1476097583/customerReviews?limit=200";
+  for (int guard = 0; !next.empty() && guard < 100; ++guard) {
+    const Json doc = Json::parse(Get(next, Token(key_))->body);
+    for (const auto& r : doc["data"]) ids.insert(r["id"]);
+    next = doc["links"].contains("next") ? doc["links"]["next"].get<std::string>() : "";
+    if (!next.empty()) next = next.substr(next.find("/v1/"));
+  }
+  EXPECT_EQ(static_cast<int>(ids.size()), total);
+}
+
+TEST_F(ReviewsTest, FiltersAndSortsAsDocumented) {
+  const Json low = Reviews("?filter%5Brating%5D=1,2&sort=-rating,-createdDate&limit=200", key_);
+  ASSERT_FALSE(low["data"].empty());
+  for (const auto& r : low["data"]) EXPECT_LE(r["attributes"]["rating"].get<int>(), 2);
+  EXPECT_EQ(low["data"][0]["attributes"]["rating"], 2);
+  const Json jp = Reviews("?filter%5Bterritory%5D=JPN&limit=200", key_);
+  for (const auto& r : jp["data"]) EXPECT_EQ(r["attributes"]["territory"], "JPN");
+  const Json sparse = Reviews("?fields%5BcustomerReviews%5D=rating&limit=1", key_);
+  EXPECT_EQ(sparse["data"][0]["attributes"].size(), 1u);
+  EXPECT_EQ(Get("/v1/apps/1476097583/customerReviews?filter%5Brating%5D=6", Token(key_))->status, 400);
+  EXPECT_EQ(Get("/v1/apps/1476097583/customerReviews?sort=title", Token(key_))->status, 400);
+  EXPECT_EQ(Get("/v1/apps/999/customerReviews", Token(key_))->status, 404);
+}
+
+TEST_F(ReviewsTest, ResponsesAreCreatedReplacedPublishedAndDeletedByTheRightRoles) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  ASSERT_EQ(c.Post("/_sandbox/faults", R"({"publish_delay_ms":300})", "application/json")->status, 200);
+  const std::string review = Reviews("?limit=1", key_)["data"][0]["id"];
+
+  auto developer = Post(ResponseBody(review, "Thanks!"), developer_);
+  EXPECT_EQ(developer->status, 403);  // reading is fine for a Developer, replying is not
+  EXPECT_EQ(Post(ResponseBody(review, "Thanks!"), key_, "text/plain")->status, 415);
+  EXPECT_EQ(Post("{not json", key_)->status, 400);
+  EXPECT_EQ(Post(R"({"data":{"type":"customerReviewResponses"}})", key_)->status, 422);
+  EXPECT_EQ(Post(ResponseBody("no-such-review", "Thanks!"), key_)->status, 409);
+
+  auto created = Post(ResponseBody(review, "Thanks!"), key_);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const Json first = Json::parse(created->body)["data"];
+  EXPECT_EQ(first["type"], "customerReviewResponses");
+  EXPECT_EQ(first["attributes"]["state"], "PENDING_PUBLISH");
+  EXPECT_EQ(first["relationships"]["review"]["data"]["id"], review);
+
+  auto replaced = Post(ResponseBody(review, "Thanks, fixed in 2.1!"), key_);
+  ASSERT_EQ(replaced->status, 201);
+  const std::string id = Json::parse(replaced->body)["data"]["id"];
+  auto via_review = Get("/v1/customerReviews/" + review + "/response", Token(key_));
+  EXPECT_EQ(Json::parse(via_review->body)["data"]["attributes"]["responseBody"], "Thanks, fixed in 2.1!");
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the configured publish delay, not a timing assertion
+  EXPECT_EQ(Json::parse(Get("/v1/customerReviewResponses/" + id, Token(key_))->body)["data"]["attributes"]["state"],
+            "PUBLISHED");
+  const Json answered = Reviews("?exists%5BpublishedResponse%5D=true&include=response", key_);
+  ASSERT_EQ(answered["data"].size(), 1u);
+  EXPECT_EQ(answered["included"][0]["id"], id);
+
+  auto del = c.Delete(("/v1/customerReviewResponses/" + id).c_str(), {{"Authorization", "Bearer " + Token(key_)}});
+  EXPECT_EQ(del->status, 204);
+  EXPECT_EQ(Get("/v1/customerReviewResponses/" + id, Token(key_))->status, 404);
+  EXPECT_EQ(Get("/v1/customerReviews/" + review + "/response", Token(key_))->status, 404);
 }
 
 }  // namespace
