@@ -612,14 +612,7 @@ struct Sandbox::Impl {
         return;
       }
     }
-    auto list = [&](const char* name) {
-      std::set<std::string> out;
-      if (!req.has_param(name)) return out;
-      std::stringstream in(req.get_param_value(name));
-      std::string item;
-      while (std::getline(in, item, ',')) out.insert(item);
-      return out;
-    };
+    auto list = [&](const char* name) { return ListParam(req, name); };
     std::vector<AppInfo> apps = portfolio.Apps();
     const auto names = list("filter[name]"), bundles = list("filter[bundleId]"), skus = list("filter[sku]"),
                ids = list("filter[id]"), platforms = list("filter[appStoreVersions.platform]"),
@@ -655,11 +648,7 @@ struct Sandbox::Impl {
                          {"isOrEverWasMadeForKids", false},
                          {"contentRightsDeclaration", "DOES_NOT_USE_THIRD_PARTY_CONTENT"},
                          {"streamlinedPurchasingEnabled", true}};
-      if (!fields.empty()) {
-        for (auto it = attributes.begin(); it != attributes.end();) {
-          it = fields.contains(it.key()) ? std::next(it) : attributes.erase(it);
-        }
-      }
+      KeepFields(&attributes, fields);
       const std::string self = base + "/v1/apps/" + a.id;
       return Json{{"type", "apps"},
                   {"id", a.id},
@@ -726,11 +715,7 @@ struct Sandbox::Impl {
     Json attributes = {{"rating", r.rating}, {"title", r.title}, {"body", r.body},
                        {"reviewerNickname", r.nickname}, {"createdDate", r.created},
                        {"territory", r.territory}};
-    if (!fields.empty()) {
-      for (auto it = attributes.begin(); it != attributes.end();) {
-        it = fields.contains(it.key()) ? std::next(it) : attributes.erase(it);
-      }
-    }
+    KeepFields(&attributes, fields);
     const std::string self = base + "/v1/customerReviews/" + r.id;
     Json response = {{"links", {{"self", self + "/relationships/response"}, {"related", self + "/response"}}}};
     {
@@ -745,6 +730,14 @@ struct Sandbox::Impl {
                 {"relationships", {{"response", response},
                                    {"reviewTerritory", {{"data", {{"type", "territories"}, {"id", r.territory}}}}}}},
                 {"links", {{"self", self}}}};
+  }
+
+  // Sparse fieldsets (fields[type]=a,b): keep only the named attributes; none named keeps all.
+  static void KeepFields(Json* attributes, const std::set<std::string>& fields) {
+    if (fields.empty()) return;
+    for (auto it = attributes->begin(); it != attributes->end();) {
+      it = fields.contains(it.key()) ? std::next(it) : attributes->erase(it);
+    }
   }
 
   static std::set<std::string> ListParam(const httplib::Request& req, const char* name) {
