@@ -887,6 +887,76 @@ struct Sandbox::Impl {
     res.set_content(doc.dump(), "application/json");
   }
 
+  // GET /v1/users (§5): the team's people and their roles. Admin / Account Holder only.
+  void Users(const httplib::Request& req, httplib::Response& res) {
+    auto kid = Admitted(req, res);
+    if (!kid) return;
+    if (!KeyHasRole(*kid, {"ADMIN", "ACCOUNT_HOLDER"})) {
+      JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
+      return;
+    }
+    static const std::set<std::string> kParams = {"filter[username]", "filter[roles]", "filter[visibleApps]",
+                                                  "sort", "fields[users]", "include", "limit", "cursor",
+                                                  "limit[visibleApps]"};
+    for (const auto& [name, value] : req.params) {
+      if (!kParams.contains(name)) {
+        JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
+                  "'" + name + "' is not a valid parameter for this request", name);
+        return;
+      }
+    }
+    struct Person {
+      const char* first;
+      const char* last;
+      std::vector<std::string> roles;
+    };
+    static const std::vector<Person> kPeople = {
+        {"Avery", "Holder", {"ACCOUNT_HOLDER", "ADMIN"}}, {"Blake", "Admin", {"ADMIN"}},
+        {"Casey", "Numbers", {"FINANCE"}},                {"Devon", "Reports", {"SALES", "ACCESS_TO_REPORTS"}},
+        {"Emery", "Support", {"CUSTOMER_SUPPORT"}},       {"Finley", "Builder", {"DEVELOPER"}},
+        {"Gray", "Market", {"MARKETING", "APP_MANAGER"}}};
+    const auto usernames = ListParam(req, "filter[username]");
+    const auto roles = ListParam(req, "filter[roles]");
+    const auto fields = ListParam(req, "fields[users]");
+    std::vector<Json> users;
+    const std::string domain = "@orcharddemo.example";
+    for (size_t i = 0; i < kPeople.size(); ++i) {
+      const Person& p = kPeople[i];
+      std::string username = std::string(p.first) + "." + p.last + domain;
+      for (char& c : username) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!usernames.empty() && !usernames.contains(username)) continue;
+      if (!roles.empty() && std::none_of(p.roles.begin(), p.roles.end(),
+                                         [&](const std::string& r) { return roles.contains(r); })) {
+        continue;
+      }
+      Json attributes = {{"username", username}, {"firstName", p.first}, {"lastName", p.last},
+                         {"roles", p.roles}, {"allAppsVisible", true}, {"provisioningAllowed", false}};
+      KeepFields(&attributes, fields);
+      char id[64];
+      std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012zx", static_cast<unsigned>(options.seed & 0xffffffff), i + 1);
+      users.push_back(Json{{"type", "users"}, {"id", id}, {"attributes", attributes}});
+    }
+    if (req.has_param("sort")) {
+      std::string key = req.get_param_value("sort");
+      const bool desc = !key.empty() && key[0] == '-';
+      if (desc) key.erase(0, 1);
+      if (key != "username" && key != "lastName") {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "'" + req.get_param_value("sort") + "' is not a valid sort", "sort");
+        return;
+      }
+      std::stable_sort(users.begin(), users.end(), [&](const Json& a, const Json& b) {
+        const std::string x = a["attributes"].value(key, ""), y = b["attributes"].value(key, "");
+        return desc ? y < x : x < y;
+      });
+    }
+    Paged(req, res, users.size(), [&](size_t i, const std::string& base) {
+      Json u = users[i];
+      u["links"] = {{"self", base + "/v1/users/" + u["id"].get<std::string>()}};
+      return u;
+    }, [](size_t, size_t, const std::string&) { return Json::array(); });
+  }
+
   // POST /v1/customerReviewResponses: create or replace (§4.2).
   void CreateResponse(const httplib::Request& req, httplib::Response& res) {
     auto kid = Admitted(req, res);
@@ -1016,6 +1086,10 @@ struct Sandbox::Impl {
         res.set_content(Json{{"data", ReviewResource(*review, base, {})}, {"links", {{"self", base + req.path}}}}.dump(),
                         "application/json");
       }
+      Log(req, res);
+    });
+    server.Get("/v1/users", [this](const httplib::Request& req, httplib::Response& res) {
+      Users(req, res);
       Log(req, res);
     });
     server.Post("/v1/customerReviewResponses", [this](const httplib::Request& req, httplib::Response& res) {

@@ -402,3 +402,24 @@ TEST_F(ReviewsTest, ResponsesAreCreatedReplacedPublishedAndDeletedByTheRightRole
 
 }  // namespace
 }  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+TEST_F(SandboxTest, UsersListTheTeamWithRolesForAdminsOnly) {
+  auto all = Get("/v1/users?sort=lastName", Token(key_));
+  ASSERT_EQ(all->status, 200) << all->body;
+  const Json doc = Json::parse(all->body);
+  EXPECT_EQ(doc["meta"]["paging"]["total"], 7);
+  EXPECT_EQ(doc["data"][0]["type"], "users");
+  EXPECT_EQ(doc["data"][0]["attributes"]["lastName"], "Admin");  // sorted by last name
+  for (const auto& u : doc["data"]) EXPECT_TRUE(u["attributes"]["roles"].is_array());
+  auto support = Json::parse(Get("/v1/users?filter%5Broles%5D=CUSTOMER_SUPPORT", Token(key_))->body);
+  ASSERT_EQ(support["data"].size(), 1u);
+  EXPECT_EQ(support["data"][0]["attributes"]["roles"], Json::array({"CUSTOMER_SUPPORT"}));
+  EXPECT_EQ(Get("/v1/users", Token(developer_))->status, 403);
+  EXPECT_EQ(Get("/v1/users?filter%5Bcolor%5D=red", Token(key_))->status, 400);
+}
+
+}  // namespace
+}  // namespace orchard::sandbox
