@@ -1,0 +1,241 @@
+// GET /v1/salesReports (apple-apis.md §2): validation of the §2.2 combinations and §2.3 date
+// forms, publication schedule, and the generated reports.
+#include <algorithm>
+
+#include "sandbox/server.h"
+
+namespace orchard::sandbox {
+namespace {
+
+// §2.2 allowed combinations: type → (subtype, frequencies, versions).
+struct Combo {
+  const char* type;
+  const char* subtype;
+  std::set<std::string> frequencies;
+  std::vector<std::string> versions;  // the last one is the latest
+};
+const std::vector<Combo>& Combos() {
+  static const std::vector<Combo> c = {
+      {"FIRST_ANNUAL", "DETAILED", {"DAILY"}, {"1_0"}},
+      {"FIRST_ANNUAL", "SUMMARY", {"YEARLY"}, {"1_0"}},
+      {"INSTALLS", "SUMMARY_CHANNEL", {"YEARLY"}, {"1_0", "1_1"}},
+      {"INSTALLS", "SUMMARY_INSTALL_TYPE", {"YEARLY"}, {"1_0", "1_1"}},
+      {"INSTALLS", "SUMMARY", {"MONTHLY"}, {"1_2"}},
+      {"INSTALLS", "SUMMARY_TERRITORY", {"YEARLY"}, {"1_0", "1_1"}},
+      {"INSTALLS", "DETAILED", {"MONTHLY"}, {"1_2"}},
+      {"INSTALLS", "DETAILED", {"YEARLY"}, {"1_0", "1_1"}},
+      {"NEWSSTAND", "DETAILED", {"DAILY", "WEEKLY"}, {"1_0"}},
+      {"PRE_ORDER", "SUMMARY", {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}, {"1_0"}},
+      {"SALES", "SUMMARY", {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}, {"1_0"}},
+      {"SUBSCRIBER", "DETAILED", {"DAILY"}, {"1_3"}},
+      {"SUBSCRIPTION", "SUMMARY", {"DAILY"}, {"1_3"}},
+      {"SUBSCRIPTION_EVENT", "SUMMARY", {"DAILY"}, {"1_3"}},
+      {"SUBSCRIPTION_OFFER_CODE_REDEMPTION", "SUMMARY", {"DAILY"}, {"1_0"}},
+      {"WIN_BACK_ELIGIBILITY", "SUMMARY", {"DAILY"}, {"1_0"}},
+  };
+  return c;
+}
+const std::set<std::string> kReportTypes = {"SALES",
+                                            "PRE_ORDER",
+                                            "NEWSSTAND",
+                                            "SUBSCRIPTION",
+                                            "SUBSCRIPTION_EVENT",
+                                            "SUBSCRIBER",
+                                            "SUBSCRIPTION_OFFER_CODE_REDEMPTION",
+                                            "INSTALLS",
+                                            "FIRST_ANNUAL",
+                                            "WIN_BACK_ELIGIBILITY"};
+const std::set<std::string> kSubTypes = {"SUMMARY", "DETAILED", "SUMMARY_INSTALL_TYPE",
+                                         "SUMMARY_TERRITORY", "SUMMARY_CHANNEL"};
+const std::set<std::string> kFrequencies = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"};
+const std::set<std::string> kSalesParams = {"filter[vendorNumber]",  "filter[reportType]",
+                                            "filter[reportSubType]", "filter[frequency]",
+                                            "filter[reportDate]",    "filter[version]"};
+
+}  // namespace
+
+// The gzip bytes of a report, or "" when the period has no sales.
+std::string Sandbox::Impl::GzipReport(Frequency frequency, Date start) {
+  const std::pair<int, int32_t> key{static_cast<int>(frequency), start.days()};
+  {
+    std::lock_guard lock(mu);
+    if (auto it = gzip_cache.find(key); it != gzip_cache.end()) return it->second;
+  }
+  Portfolio::Revisions revised;
+  {
+    std::lock_guard lock(mu);
+    revised = revisions;
+  }
+  const std::string tsv = portfolio.SalesSummaryTsv(frequency, start, revised);
+  std::string gz = tsv.empty() ? std::string() : GzipBytes(tsv);
+  std::lock_guard lock(mu);
+  gzip_cache.emplace(key, gz);
+  return gz;
+}
+
+// Apple publishes daily reports the next day, weekly ones on the Monday after the week,
+// monthly ones about five days after the month and yearly ones about six days after the year.
+bool Sandbox::Impl::Published(Frequency frequency, Date start) const {
+  const Date end = PeriodEnd(frequency, start);
+  const int lag = frequency == Frequency::kMonthly ? 5 : frequency == Frequency::kYearly ? 6 : 1;
+  return end.AddDays(lag) <= portfolio.today();
+}
+
+// The latest published period of a frequency (what Apple serves when the date is omitted).
+Date Sandbox::Impl::LatestPeriod(Frequency frequency) const {
+  Date day = portfolio.today().AddDays(-1);
+  for (int i = 0; i < 800; ++i, day = day.AddDays(-1)) {
+    const Date start = frequency == Frequency::kWeekly    ? day.StartOfWeek()
+                       : frequency == Frequency::kMonthly ? day.StartOfMonth()
+                       : frequency == Frequency::kYearly  ? day.StartOfYear()
+                                                          : day;
+    if (Published(frequency, start)) return start;
+  }
+  return day;
+}
+
+void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response& res) {
+  auto kid = Admitted(req, res);
+  if (!kid) return;
+  {
+    std::lock_guard lock(mu);
+    const auto& roles = keys[*kid].roles;
+    const bool allowed = std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
+      return r == "ADMIN" || r == "FINANCE" || r == "SALES" || r == "ACCOUNT_HOLDER";
+    });
+    if (!allowed) {
+      JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
+      return;
+    }
+  }
+  for (const auto& [name, value] : req.params) {
+    if (!kSalesParams.contains(name)) {
+      JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
+                "'" + name + "' is not a valid filter type", name);
+      return;
+    }
+  }
+  for (const char* required : {"filter[vendorNumber]", "filter[reportType]",
+                               "filter[reportSubType]", "filter[frequency]"}) {
+    if (!req.has_param(required)) {
+      JsonError(res, 400, "PARAMETER_ERROR.REQUIRED", "A parameter is required",
+                std::string("You must provide a value for the parameter '") + required +
+                    "' with this request",
+                required);
+      return;
+    }
+  }
+  const std::string type = req.get_param_value("filter[reportType]");
+  const std::string subtype = req.get_param_value("filter[reportSubType]");
+  const std::string frequency = req.get_param_value("filter[frequency]");
+  const std::string vendor = req.get_param_value("filter[vendorNumber]");
+  const std::string date = req.get_param_value("filter[reportDate]");
+  auto invalid = [&](const std::string& parameter, const std::string& value) {
+    JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+              "'" + value + "' is not a valid value for the parameter", parameter);
+  };
+  if (!kReportTypes.contains(type)) return invalid("filter[reportType]", type);
+  if (!kSubTypes.contains(subtype)) return invalid("filter[reportSubType]", subtype);
+  if (!kFrequencies.contains(frequency)) return invalid("filter[frequency]", frequency);
+  const Combo* combo = nullptr;
+  for (const auto& c : Combos()) {
+    if (c.type == type && c.subtype == subtype && c.frequencies.contains(frequency)) combo = &c;
+  }
+  if (combo == nullptr) {
+    JsonError(res, 400, "PARAMETER_ERROR.INVALID.INVALID_COMBINATION", kComboTitle, kComboDetail);
+    return;
+  }
+  const std::string version = req.has_param("filter[version]")
+                                  ? req.get_param_value("filter[version]")
+                                  : combo->versions.back();
+  if (std::find(combo->versions.begin(), combo->versions.end(), version) == combo->versions.end()) {
+    JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+              "The version parameter you have specified is invalid. The latest version for "
+              "this report is " +
+                  combo->versions.back() + ".",
+              "filter[version]");
+    return;
+  }
+  // Date format by frequency (§2.3); `start` becomes the first day of the period.
+  const Frequency freq = frequency == "DAILY"     ? Frequency::kDaily
+                         : frequency == "WEEKLY"  ? Frequency::kWeekly
+                         : frequency == "MONTHLY" ? Frequency::kMonthly
+                                                  : Frequency::kYearly;
+  std::optional<Date> start;
+  if (!date.empty()) {
+    if (freq == Frequency::kDaily || freq == Frequency::kWeekly) {
+      if (auto d = Date::ParseIso(date)) start = freq == Frequency::kDaily ? *d : d->StartOfWeek();
+    } else if (freq == Frequency::kMonthly) {
+      if (date.size() == 7 && date[4] == '-') {
+        if (auto d = Date::ParseIso(date + "-01")) start = *d;
+      }
+    } else if (date.size() == 4 && std::all_of(date.begin(), date.end(), ::isdigit)) {
+      start = Date::FromYmd(std::stoi(date), 1, 1);
+    }
+    if (!start) {
+      JsonError(res, 400, "PARAMETER_ERROR.INVALID.INVALID_COMBINATION", kComboTitle, kComboDetail);
+      return;
+    }
+    // Strict where apple-apis.md is unsure: a weekly report is named by its Sunday.
+    if (freq == Frequency::kWeekly && Date::ParseIso(date)->iso_weekday() != 7) {
+      JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                "For weekly reports, use the date of the Sunday that ends the week.",
+                "filter[reportDate]");
+      return;
+    }
+  }
+  if (vendor != portfolio.vendor_number()) {
+    JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+              "Invalid vendor number specified", "filter[vendorNumber]");
+    return;
+  }
+  if (type != "SALES") {
+    // This sandbox generates Sales Summary reports only (the other kinds arrive with the
+    // complete sandbox); every other valid report is an empty period.
+    JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
+    return;
+  }
+  const Date period = start.value_or(LatestPeriod(freq));
+  bool held_back = false;
+  {
+    std::lock_guard lock(mu);
+    held_back = freq == Frequency::kDaily && not_yet_days.contains(period.days());
+  }
+  if (!Published(freq, period) || held_back) {
+    JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNotYet);
+    return;
+  }
+  std::string gz = GzipReport(freq, period);
+  if (gz.empty()) {
+    JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
+    return;
+  }
+  bool truncate = false, drop = false;
+  {
+    std::lock_guard lock(mu);
+    if (truncate_next > 0) {
+      --truncate_next;
+      truncate = true;
+    } else if (drop_next > 0) {
+      --drop_next;
+      drop = true;
+    }
+  }
+  res.status = 200;
+  if (truncate) gz.resize(gz.size() / 2);
+  if (drop) {
+    // Announce the full length, send half, then hang up.
+    auto body = std::make_shared<std::string>(std::move(gz));
+    res.set_content_provider(body->size(), "application/a-gzip",
+                             [body](size_t offset, size_t, httplib::DataSink& sink) {
+                               if (offset >= body->size() / 2)
+                                 return false;  // closes the connection
+                               sink.write(body->data() + offset, body->size() / 2 - offset);
+                               return true;
+                             });
+    return;
+  }
+  res.set_content(gz, "application/a-gzip");
+}
+
+}  // namespace orchard::sandbox

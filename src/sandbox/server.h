@@ -1,0 +1,218 @@
+// The sandbox server's internals: the Impl struct shared by the endpoint files
+// (server_common.cc, sales_reports.cc, apps_users.cc, reviews.cc, routes.cc). Not for use
+// outside src/sandbox/.
+//
+// Adding an Apple endpoint: declare its handler here, define it in the file of its Apple
+// section (starting with `Admitted()` for auth, faults and the rate limit, then a role check
+// with `KeyHasRole()`), register it in routes.cc (calling `Log()` before returning), and add a
+// conformance test written from apple-apis.md to sandbox_test.cc.
+#pragma once
+
+#include <httplib.h>
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sandbox/generator.h"
+#include "sandbox/sandbox.h"
+
+namespace orchard::sandbox {
+
+using Json = nlohmann::json;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// --- Apple's words, verbatim from apple-apis.md -------------------------------------------
+inline constexpr const char* kNotAuthorizedTitle =
+    "Authentication credentials are missing or invalid.";
+inline constexpr const char* kNotAuthorizedDetail =
+    "Provide a properly configured and signed bearer token, and make sure that it has not "
+    "expired. Learn more about Generating Tokens for API Requests "
+    "https://developer.apple.com/go/?id=api-generating-tokens";
+inline constexpr const char* kRateTitle = "The request rate limit has been reached.";
+inline constexpr const char* kRateDetail =
+    "We've received too many requests for this API. Please wait and try again or slow down your "
+    "request rate.";
+inline constexpr const char* kForbiddenTitle = "This request is forbidden for security reasons";
+inline constexpr const char* kForbiddenDetail = "The API key in use does not allow this request";
+inline constexpr const char* kNoSales = "There were no sales for the date specified.";
+inline constexpr const char* kNotYet =
+    "Report is not available yet. Daily reports for the Americas are available by 5 am Pacific "
+    "Time; Japan, Australia, and New Zealand by 5 am Japan Standard Time; and 5 am Central "
+    "European Time for all other territories.";
+inline constexpr const char* kComboTitle =
+    "Some provided parameters cannot be used in this combination.";
+inline constexpr const char* kComboDetail =
+    "Invalid combination of date type and date. For daily and weekly reports, use format "
+    "YYYY-MM-DD. For monthly, use YYYY-MM. For yearly, use YYYY.";
+
+// base64url and ES256, written here so the sandbox shares nothing with the client.
+std::string B64UrlEncode(std::string_view in);
+std::optional<std::string> B64UrlDecode(std::string_view in);
+// Verifies a JWS signature: exactly 64 bytes of R || S (Apple rejects DER).
+bool VerifyRawEs256(EVP_PKEY* key, std::string_view message, std::string_view raw);
+std::string PemOf(EVP_PKEY* key);  // PKCS#8 PEM
+EVP_PKEY* KeyFromPem(const std::string& pem);
+std::string ReadFile(const std::filesystem::path& p);
+
+struct ApiKey {
+  std::string issuer_id;
+  std::string key_id;
+  std::vector<std::string> roles;
+  EVP_PKEY* key = nullptr;
+  bool revoked = false;
+};
+
+struct LoggedRequest {
+  int64_t time_ms;
+  std::string method, path, query, kid;
+  int status;
+};
+
+struct Sandbox::Impl {
+  SandboxOptions options;
+  Portfolio portfolio;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  bool stopped = false;
+
+  std::mutex mu;  // guards everything below
+  std::map<std::string, ApiKey> keys;
+  std::map<std::string, std::deque<SteadyTime>> windows;
+  // Misbehaviour on purpose (POST /_sandbox/faults, or --faults at start).
+  std::set<int32_t> not_yet_days;  // reports held back as "not available yet"
+  int fail_status = 0;             // the next fail_count requests answer this 5xx
+  int fail_count = 0;
+  int rate_limit_next = 0;         // the next N requests answer 429 …
+  int retry_after = -1;            // … with this Retry-After (seconds), or none when < 0
+  int latency_ms = 0;              // every /v1 answer waits this long
+  int truncate_next = 0;           // the next N reports are cut in half (a broken gzip)
+  int drop_next = 0;               // the next N reports stop mid-body (connection closed)
+  Portfolio::Revisions revisions;  // day → revision count of its published report
+  int publish_delay_ms = 60000;    // a review response stays PENDING_PUBLISH this long
+
+  struct ReviewResponse {
+    std::string id;
+    std::string review_id;
+    std::string body;
+    std::string last_modified;  // RFC 3339
+    SteadyTime created;
+  };
+  std::map<std::string, ReviewResponse> responses;              // by review id
+  std::map<std::string, std::vector<ReviewInfo>> review_cache;  // by app id
+  std::vector<LoggedRequest> log;
+  std::map<std::pair<int, int32_t>, std::string> gzip_cache;  // (frequency, period start)
+
+  Impl(SandboxOptions o, Date today)
+      : options(std::move(o)), portfolio(options.seed, today, options.scale) {}
+  ~Impl() {
+    for (auto& [kid, k] : keys) EVP_PKEY_free(k.key);
+  }
+  // Issues (or reuses, for the same seed) an API key and writes its files into keys_dir.
+  Status IssueKey(int index, const std::vector<std::string>& roles, const std::string& json_name);
+  // A JSON:API error document (apple-apis.md §1.5) as the answer.
+  static void JsonError(httplib::Response& res, int status, const std::string& code,
+                        const std::string& title, const std::string& detail,
+                        const std::string& parameter = "");
+  // Applies a faults document; the caller holds `mu`.
+  Status ApplyFaults(const Json& body);
+  // Verifies the bearer token (apple-apis.md §1.6); returns the key id or answers 401.
+  std::optional<std::string> Authenticate(const httplib::Request& req, httplib::Response& res);
+  // Rolling-hour window per key; answers 429 when it is exhausted. Caller holds no lock.
+  bool Admit(const std::string& kid, httplib::Response& res);
+  bool InjectedFailure(httplib::Response& res);
+  // The gzip bytes of a report, or "" when the period has no sales.
+  std::string GzipReport(Frequency frequency, Date start);
+  // Apple publishes daily reports the next day, weekly ones on the Monday after the week,
+  // monthly ones about five days after the month and yearly ones about six days after the year.
+  bool Published(Frequency frequency, Date start) const;
+  // The latest published period of a frequency (what Apple serves when the date is omitted).
+  Date LatestPeriod(Frequency frequency) const;
+  void SalesReports(const httplib::Request& req, httplib::Response& res);
+  // The shared front of every /v1 endpoint: latency, authentication, injected failures and the
+  // rate limit. Returns the key id, or nothing when `res` already holds the answer.
+  std::optional<std::string> Admitted(const httplib::Request& req, httplib::Response& res);
+  static std::string Encode(const std::string& s);
+  // GET /v1/apps and /v1/apps/{id} (apple-apis.md §4.3): filters, sort, sparse fieldsets and
+  // cursor paging through links.next (the cursor is opaque: base64 of the offset).
+  void Apps(const httplib::Request& req, httplib::Response& res, const std::string& one);
+  bool KeyHasRole(const std::string& kid, std::initializer_list<const char*> allowed);
+  const std::vector<ReviewInfo>& ReviewsOf(const std::string& app_id);
+  const ReviewInfo* FindReview(const std::string& review_id);
+  Json ResponseResource(const ReviewResponse& r, const std::string& base);
+  Json ReviewResource(const ReviewInfo& r, const std::string& base,
+                      const std::set<std::string>& fields);
+  // Sparse fieldsets (fields[type]=a,b): keep only the named attributes; none named keeps all.
+  static void KeepFields(Json* attributes, const std::set<std::string>& fields);
+  static std::set<std::string> ListParam(const httplib::Request& req, const char* name);
+  // GET /v1/apps/{id}/customerReviews (§4.1).
+  void CustomerReviews(const httplib::Request& req, httplib::Response& res,
+                       const std::string& app_id);
+  // Shared cursor paging (opaque cursor = base64url("offset:N"); links.next repeats the query).
+  template <typename Item, typename Included>
+  void Paged(const httplib::Request& req, httplib::Response& res, size_t total, Item item,
+             Included included) {
+    size_t limit = 50;
+    if (req.has_param("limit")) {
+      const std::string v = req.get_param_value("limit");
+      const bool digits = !v.empty() && v.size() < 6 && std::all_of(v.begin(), v.end(), ::isdigit);
+      limit = digits ? std::stoul(v) : 0;
+      if (limit < 1 || limit > 200) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "The limit must be between 1 and 200", "limit");
+        return;
+      }
+    }
+    size_t offset = 0;
+    if (req.has_param("cursor")) {
+      const auto decoded = B64UrlDecode(req.get_param_value("cursor"));
+      if (!decoded || decoded->rfind("offset:", 0) != 0 || decoded->size() > 20 ||
+          decoded->size() == 7 || !std::all_of(decoded->begin() + 7, decoded->end(), ::isdigit)) {
+        JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+                  "The cursor is not valid", "cursor");
+        return;
+      }
+      offset = std::stoul(decoded->substr(7));
+    }
+    const std::string base = "http://" + req.get_header_value("Host");
+    std::string query;
+    for (const auto& [name, value] : req.params) {
+      if (name == "cursor") continue;
+      query += (query.empty() ? "" : "&") + Encode(name) + "=" + Encode(value);
+    }
+    const size_t end = std::min(total, offset + limit);
+    Json data = Json::array();
+    for (size_t i = offset; i < end; ++i) data.push_back(item(i, base));
+    Json links = {{"self", base + req.path + (req.params.empty() ? "" : "?" + query)}};
+    if (end < total) {
+      links["next"] = base + req.path + "?" + (query.empty() ? "" : query + "&") +
+                      "cursor=" + B64UrlEncode("offset:" + std::to_string(end));
+    }
+    Json doc = {{"data", data},
+                {"links", links},
+                {"meta", {{"paging", {{"total", total}, {"limit", limit}}}}}};
+    Json inc = included(offset, end, base);
+    if (!inc.empty()) doc["included"] = inc;
+    res.status = 200;
+    res.set_content(doc.dump(), "application/json");
+  }
+  // GET /v1/users (§5): the team's people and their roles. Admin / Account Holder only.
+  void Users(const httplib::Request& req, httplib::Response& res);
+  // POST /v1/customerReviewResponses: create or replace (§4.2).
+  void CreateResponse(const httplib::Request& req, httplib::Response& res);
+  static std::string Rfc3339Utc(int64_t epoch);
+  void Log(const httplib::Request& req, const httplib::Response& res);
+  void Routes();
+};
+
+}  // namespace orchard::sandbox
