@@ -69,6 +69,8 @@ class SandboxTest : public ::testing::Test {
 
   httplib::Result Get(const std::string& path, const std::string& token) {
     httplib::Client c("127.0.0.1", sandbox_->port());
+    // A yearly report sums 365 generated days: slow under sanitizers on a loaded machine.
+    c.set_read_timeout(120, 0);
     return c.Get(path.c_str(), {{"Authorization", "Bearer " + token}});
   }
   std::string SalesPath(const std::string& date, const std::string& extra = "") {
