@@ -531,6 +531,20 @@ std::string Rfc3339Pacific(int64_t epoch) {
 
 }  // namespace
 
+std::string VersionOn(int days_since_launch) {
+  return "2." + std::to_string(days_since_launch / 45) + "." +
+         std::to_string((days_since_launch / 9) % 5);
+}
+
+std::string Alpha2Of(std::string_view alpha3) {
+  static const std::map<std::string_view, std::string_view> kCodes = {
+      {"USA", "US"}, {"GBR", "GB"}, {"CAN", "CA"}, {"AUS", "AU"}, {"IND", "IN"}, {"DEU", "DE"},
+      {"AUT", "AT"}, {"CHE", "CH"}, {"FRA", "FR"}, {"ESP", "ES"}, {"MEX", "MX"}, {"JPN", "JP"},
+      {"BRA", "BR"}};
+  auto it = kCodes.find(alpha3);
+  return it == kCodes.end() ? "" : std::string(it->second);
+}
+
 std::vector<ReviewInfo> Portfolio::Reviews(const std::string& app_id) const {
   std::vector<ReviewInfo> out;
   for (const AppInfo& app : Apps()) {
@@ -540,7 +554,7 @@ std::vector<ReviewInfo> Portfolio::Reviews(const std::string& app_id) const {
     const double mean = app.sku.rfind("trailmaps", 0) == 0 ? 3.6 : 4.0 + 0.6 * Unit(Key({seed_, ah, 1}));
     for (Date day = today_.AddDays(-1); day >= app.launch; day = day.AddDays(-1)) {
       const uint64_t k = Key({seed_, ah, static_cast<uint64_t>(day.days())});
-      const int count = static_cast<int>(Unit(k) * 4.0);  // 0..3 a day
+      const int count = static_cast<int>(Unit(k) * 8.0);  // 0..7 a day
       std::vector<ReviewInfo> today_reviews;
       for (int i = 0; i < count; ++i) {
         const uint64_t r = Key({k, static_cast<uint64_t>(i)});
@@ -549,11 +563,23 @@ std::vector<ReviewInfo> Portfolio::Reviews(const std::string& app_id) const {
         // Ratings skew to the mean: mostly 5/4 for good apps, a tail of 1s.
         rv.rating = u < (5 - mean) * 0.18 ? 1 : u < (5 - mean) * 0.28 ? 2 : u < (5 - mean) * 0.4 ? 3
                   : u < 0.55 ? 4 : 5;
-        const ReviewLanguage& lang = kLanguages[Key({r, 2}) % std::size(kLanguages)];
+        // Half the reviews are in English; within a language the first storefront (the US for
+        // English) writes most of them.
+        static constexpr double kLanguageShare[] = {0.5, 0.12, 0.1, 0.1, 0.1, 0.08};
+        static_assert(std::size(kLanguageShare) == std::size(kLanguages));
+        double pick_language = Unit(Key({r, 2}));
+        size_t li = 0;
+        while (li + 1 < std::size(kLanguages) && pick_language >= kLanguageShare[li]) {
+          pick_language -= kLanguageShare[li];
+          ++li;
+        }
+        const ReviewLanguage& lang = kLanguages[li];
         std::vector<std::string> territories;
         std::stringstream list(lang.territories);
         for (std::string t; std::getline(list, t, ',');) territories.push_back(t);
-        rv.territory = territories[Key({r, 3}) % territories.size()];
+        rv.territory = Unit(Key({r, 3})) < 0.6 || territories.size() == 1
+                           ? territories[0]
+                           : territories[1 + Key({r, 10}) % (territories.size() - 1)];
         const size_t pick = Key({r, 4});
         if (rv.rating >= 4) {
           rv.title = lang.good_titles[pick % 3];
@@ -577,6 +603,8 @@ std::vector<ReviewInfo> Portfolio::Reviews(const std::string& app_id) const {
                       static_cast<unsigned long long>(Key({r, 7}) & 0xffff),
                       static_cast<unsigned long long>(Key({r, 8}) & 0xffffffffffffull));
         rv.id = id;
+        rv.rss_id = std::to_string(2'000'000'000 + Key({r, 9}) % 8'000'000'000ull);
+        rv.version = VersionOn(day.days() - app.launch.days());
         today_reviews.push_back(std::move(rv));
       }
       std::sort(today_reviews.begin(), today_reviews.end(),
@@ -688,8 +716,7 @@ void Portfolio::ForEachSale(Date day, int revision,
       // The paid app changes price a year after launch (2.99 → 3.99).
       double price_usd = p.price_usd;
       if (pi == 3 && since_launch >= 365) price_usd = 3.99;
-      const std::string version =
-          "2." + std::to_string(since_launch / 45) + "." + std::to_string((since_launch / 9) % 5);
+      const std::string version = VersionOn(since_launch);
       for (size_t si = 0; si < Storefronts().size(); ++si) {
         const Storefront& s = Storefronts()[si];
         const double share = s.weight / total_weight;

@@ -44,7 +44,15 @@ struct ReviewInfo {
   std::string created;    // RFC 3339 with the Pacific offset, e.g. 2026-01-02T11:19:36-08:00
   int64_t created_epoch = 0;
   std::string territory;  // alpha-3, e.g. USA
+  std::string version;    // the app version reviewed
+  std::string rss_id;     // the numeric id the public RSS feed uses (§8.1)
 };
+
+// The app version a portfolio app had `days_since_launch` days after its launch.
+std::string VersionOn(int days_since_launch);
+
+// ISO 3166 alpha-3 → alpha-2 for the storefronts reviews come from ("USA" → "US"); "" if unknown.
+std::string Alpha2Of(std::string_view alpha3);
 
 // An app of the portfolio as /v1/apps describes it.
 struct AppInfo {

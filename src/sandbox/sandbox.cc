@@ -58,6 +58,11 @@ void Sandbox::Impl::Routes() {
                }
                Log(req, res);
              });
+  server.Get(R"(/([a-z]{2})/rss/customerreviews/(.*)/json)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               ReviewsRss(req, res);
+               Log(req, res);
+             });
   server.Get("/v1/users", [this](const httplib::Request& req, httplib::Response& res) {
     Users(req, res);
     Log(req, res);

@@ -425,3 +425,58 @@ TEST_F(SandboxTest, UsersListTheTeamWithRolesForAdminsOnly) {
 
 }  // namespace
 }  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+// Written from apple-apis.md §8.1.
+TEST_F(SandboxTest, ReviewsRssPagesFiftyAtATimeWithTheFeedsQuirks) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  c.set_read_timeout(120, 0);
+  auto page = [&](int n) {
+    auto r = c.Get(("/us/rss/customerreviews/page=" + std::to_string(n) + "/id=1476097583/sortby=mostrecent/json").c_str());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->get_header_value("Content-Type").rfind("application/json", 0), 0u);
+    return Json::parse(r->body)["feed"];
+  };
+  const Json first = page(1);
+  ASSERT_TRUE(first["entry"].is_array());
+  EXPECT_FALSE(first["entry"][0].contains("im:rating"));  // the app-metadata entry
+  EXPECT_EQ(first["entry"][0]["im:name"]["label"], "Snap Journal");
+  EXPECT_EQ(first["entry"].size(), 51u);
+  const Json& review = first["entry"][1];
+  const std::string rating = review["im:rating"]["label"];
+  EXPECT_TRUE(rating >= "1" && rating <= "5" && rating.size() == 1);
+  EXPECT_TRUE(review["id"]["label"].is_string());
+  EXPECT_TRUE(review["im:version"]["label"].get<std::string>().rfind("2.", 0) == 0);
+  EXPECT_EQ(review["updated"]["label"].get<std::string>().size(), 25u);
+
+  // Walk to the first empty page: no "entry" key there; ids unique; newest first throughout.
+  std::set<std::string> ids;
+  std::string previous = "9999";
+  int n = 1;
+  for (; n <= 11; ++n) {
+    const Json feed = page(n);
+    if (!feed.contains("entry")) break;
+    const Json entries = feed["entry"].is_array() ? feed["entry"] : Json::array({feed["entry"]});
+    for (const auto& e : entries) {
+      if (!e.contains("im:rating")) continue;
+      EXPECT_TRUE(ids.insert(e["id"]["label"]).second);
+      EXPECT_LE(e["updated"]["label"].get<std::string>().substr(0, 10), previous);
+      previous = e["updated"]["label"].get<std::string>().substr(0, 10);
+    }
+  }
+  EXPECT_LE(ids.size(), 500u);
+  // The RSS feed shows the same reviews the API has for that storefront (the newest 500).
+  const Json api = Json::parse(Get("/v1/apps/1476097583/customerReviews?filter%5Bterritory%5D=USA&limit=1", Token(key_))->body);
+  EXPECT_EQ(ids.size(), std::min<size_t>(500, api["meta"]["paging"]["total"].get<size_t>()));
+
+  // Segment order and case are flexible.
+  auto reordered = c.Get("/us/rss/customerreviews/id=1476097583/sortBy=mostRecent/page=1/json");
+  EXPECT_EQ(Json::parse(reordered->body)["feed"]["entry"], first["entry"]);
+  EXPECT_EQ(c.Get("/us/rss/customerreviews/page=1/sortby=mostrecent/json")->status, 400);
+  EXPECT_FALSE(Json::parse(c.Get("/us/rss/customerreviews/page=1/id=42/sortby=mostrecent/json")->body)["feed"].contains("entry"));
+}
+
+}  // namespace
+}  // namespace orchard::sandbox

@@ -211,6 +211,8 @@ struct Sandbox::Impl {
   // POST /v1/customerReviewResponses: create or replace (§4.2).
   void CreateResponse(const httplib::Request& req, httplib::Response& res);
   static std::string Rfc3339Utc(int64_t epoch);
+  // GET /{cc}/rss/customerreviews/…/json (§8.1), public.
+  void ReviewsRss(const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
   void Routes();
 };

@@ -337,7 +337,7 @@ std::string Sandbox::Impl::Rfc3339Utc(int64_t epoch) {
 }
 
 void Sandbox::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
-  if (req.path.rfind("/v1/", 0) != 0) return;
+  if (req.path.rfind("/_sandbox/", 0) == 0) return;  // tests' own calls are not Apple traffic
   LoggedRequest entry;
   entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())

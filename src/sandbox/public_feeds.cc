@@ -1,0 +1,127 @@
+// Public store data (apple-apis.md §8): the customer reviews RSS feed (§8.1), no login.
+#include <algorithm>
+#include <sstream>
+
+#include "sandbox/server.h"
+
+namespace orchard::sandbox {
+namespace {
+
+Json Label(const std::string& value) { return Json{{"label", value}}; }
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+// GET /{cc}/rss/customerreviews/page={1..10}/id={appId}/sortby={mostrecent|mosthelpful}/json,
+// segments in any order, keys and the sort value case-insensitive. 50 entries a page, ten pages
+// at most, newest first (or most helpful first). The quirks of §8.1 are reproduced on purpose:
+// page 1 starts with an app-metadata entry that has no `im:rating`, a page with one review has
+// `entry` as an object, and an empty page has no `entry` at all.
+void Sandbox::Impl::ReviewsRss(const httplib::Request& req, httplib::Response& res) {
+  const std::string cc = req.matches[1];
+  int page = 1;
+  std::string app_id, sort = "mostrecent";
+  std::stringstream segments(std::string(req.matches[2]));
+  for (std::string segment; std::getline(segments, segment, '/');) {
+    const size_t eq = segment.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = Lower(segment.substr(0, eq)), value = segment.substr(eq + 1);
+    if (key == "page") {
+      page = std::all_of(value.begin(), value.end(), ::isdigit) && !value.empty() && value.size() < 4
+                 ? std::stoi(value)
+                 : 0;
+    } else if (key == "id") {
+      app_id = value;
+    } else if (key == "sortby") {
+      sort = Lower(value);
+    }
+  }
+  if (app_id.empty() || !std::all_of(app_id.begin(), app_id.end(), ::isdigit) ||
+      (sort != "mostrecent" && sort != "mosthelpful") || page < 1) {
+    res.status = 400;
+    res.set_content("Bad request: expected page=1..10/id=<app id>/sortby=mostrecent|mosthelpful",
+                    "text/plain");
+    return;
+  }
+  const std::string CC = [&] {
+    std::string u = cc;
+    for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+  }();
+  std::vector<const ReviewInfo*> reviews;
+  for (const auto& r : ReviewsOf(app_id)) {
+    if (Alpha2Of(r.territory) == CC) reviews.push_back(&r);
+  }
+  auto votes = [](const ReviewInfo* r) {
+    return static_cast<int>(std::hash<std::string>{}(r->rss_id) % 40);
+  };
+  if (sort == "mosthelpful") {
+    std::stable_sort(reviews.begin(), reviews.end(),
+                     [&](const ReviewInfo* a, const ReviewInfo* b) { return votes(a) > votes(b); });
+  }
+  if (reviews.size() > 500) reviews.resize(500);  // ten pages of fifty, the newest
+  const size_t pages = std::max<size_t>(1, (reviews.size() + 49) / 50);
+  const std::string base = "http://" + req.get_header_value("Host");
+  auto page_url = [&](size_t p) {
+    return base + "/" + cc + "/rss/customerreviews/page=" + std::to_string(p) + "/id=" + app_id +
+           "/sortby=" + sort + "/json";
+  };
+
+  Json entries = Json::array();
+  if (page == 1) {
+    for (const auto& app : portfolio.Apps()) {
+      if (app.id != app_id) continue;
+      entries.push_back({{"im:name", Label(app.name)},
+                         {"im:price", {{"label", "Get"}, {"attributes", {{"amount", "0.00000"}, {"currency", "USD"}}}}},
+                         {"im:image", Json::array({{{"label", "https://is1.example/100x100bb.png"},
+                                                    {"attributes", {{"height", "100"}}}}})},
+                         {"category", {{"attributes", {{"im:id", "6012"}, {"label", "Lifestyle"}}}}},
+                         {"id", {{"label", "https://apps.apple.com/" + cc + "/app/id" + app_id},
+                                 {"attributes", {{"im:id", app_id}, {"im:bundleId", app.bundle_id}}}}}});
+    }
+  }
+  for (size_t i = static_cast<size_t>(page - 1) * 50; i < reviews.size() && i < static_cast<size_t>(page) * 50; ++i) {
+    const ReviewInfo& r = *reviews[i];
+    const int sum = votes(&r);
+    entries.push_back(
+        {{"author", {{"uri", Label("https://itunes.apple.com/" + cc + "/reviews/id" + r.rss_id.substr(0, 9))},
+                     {"name", Label(r.nickname)},
+                     {"label", ""}}},
+         {"updated", Label(r.created)},
+         {"im:rating", Label(std::to_string(r.rating))},
+         {"im:version", Label(r.version)},
+         {"id", Label(r.rss_id)},
+         {"title", Label(r.title)},
+         {"content", {{"label", r.body}, {"attributes", {{"type", "text"}}}}},
+         {"link", {{"attributes", {{"rel", "related"}, {"href", "https://itunes.apple.com/" + cc + "/review?id=" + app_id + "&type=Purple%20Software"}}}}},
+         {"im:voteSum", Label(std::to_string(sum))},
+         {"im:contentType", {{"attributes", {{"term", "Application"}, {"label", "Application"}}}}},
+         {"im:voteCount", Label(std::to_string(sum + sum / 3))}});
+  }
+  Json feed = {
+      {"author", {{"name", Label("iTunes Store")}, {"uri", Label("http://www.apple.com/" + cc + "/itunes/")}}},
+      {"updated", Label(reviews.empty() ? Rfc3339Utc(0) : reviews.front()->created)},
+      {"rights", Label("Copyright 2008 Apple Inc.")},
+      {"title", Label("iTunes Store: Customer Reviews")},
+      {"icon", Label("http://itunes.apple.com/favicon.ico")},
+      {"link", Json::array({{{"attributes", {{"rel", "alternate"}, {"type", "text/html"}, {"href", "https://apps.apple.com/" + cc + "/app/id" + app_id}}}},
+                            {{"attributes", {{"rel", "self"}, {"href", page_url(static_cast<size_t>(page))}}}},
+                            {{"attributes", {{"rel", "first"}, {"href", page_url(1)}}}},
+                            {{"attributes", {{"rel", "last"}, {"href", page_url(pages)}}}},
+                            {{"attributes", {{"rel", "previous"}, {"href", page_url(std::max(1, page - 1))}}}},
+                            {{"attributes", {{"rel", "next"}, {"href", page_url(std::min(pages, static_cast<size_t>(page) + 1))}}}}})},
+      {"id", Label(page_url(static_cast<size_t>(page)))}};
+  if (entries.size() == 1) {
+    feed["entry"] = entries[0];  // one entry: an object, not an array
+  } else if (!entries.empty()) {
+    feed["entry"] = entries;     // none: no "entry" key at all
+  }
+  res.status = 200;
+  res.set_content(Json{{"feed", feed}}.dump(), "application/json; charset=utf-8");
+}
+
+}  // namespace orchard::sandbox
