@@ -218,6 +218,8 @@ int RevisionOf(const Portfolio::Revisions& revisions, Date day) {
 }
 }  // namespace
 
+double TierPrice(double usd, const Storefront& storefront) { return LocalPrice(usd, storefront); }
+
 Date PeriodEnd(Frequency frequency, Date start) {
   switch (frequency) {
     case Frequency::kDaily:
@@ -435,7 +437,8 @@ std::vector<AppInfo> Portfolio::Apps() const {
       std::string bundle = "com.orcharddemo." + id.sku;
       if (bundle.ends_with(".mac")) bundle.resize(bundle.size() - 4);
       apps.push_back({id.apple_id, id.title, bundle, id.sku,
-                      std::string_view(p.platforms) == "macOS" ? "MAC_OS" : "IOS", launch});
+                      std::string_view(p.platforms) == "macOS" ? "MAC_OS" : "IOS", launch,
+                      p.price_usd, p.category});
     }
   }
   return apps;

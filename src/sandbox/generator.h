@@ -62,7 +62,13 @@ struct AppInfo {
   std::string sku;
   std::string platform;  // IOS | MAC_OS
   Date launch;
+  double price_usd = 0;   // 0 = free
+  std::string category;
 };
+
+// A USD price tier in a storefront's currency ("x.99", or two significant figures for
+// currencies without minor units), as the sales reports use it.
+double TierPrice(double usd, const Storefront& storefront);
 
 class Portfolio {
  public:

@@ -31,9 +31,10 @@ void Sandbox::Impl::ReviewsRss(const httplib::Request& req, httplib::Response& r
     if (eq == std::string::npos) continue;
     const std::string key = Lower(segment.substr(0, eq)), value = segment.substr(eq + 1);
     if (key == "page") {
-      page = std::all_of(value.begin(), value.end(), ::isdigit) && !value.empty() && value.size() < 4
-                 ? std::stoi(value)
-                 : 0;
+      page =
+          std::all_of(value.begin(), value.end(), ::isdigit) && !value.empty() && value.size() < 4
+              ? std::stoi(value)
+              : 0;
     } else if (key == "id") {
       app_id = value;
     } else if (key == "sortby") {
@@ -75,53 +76,164 @@ void Sandbox::Impl::ReviewsRss(const httplib::Request& req, httplib::Response& r
   if (page == 1) {
     for (const auto& app : portfolio.Apps()) {
       if (app.id != app_id) continue;
-      entries.push_back({{"im:name", Label(app.name)},
-                         {"im:price", {{"label", "Get"}, {"attributes", {{"amount", "0.00000"}, {"currency", "USD"}}}}},
-                         {"im:image", Json::array({{{"label", "https://is1.example/100x100bb.png"},
-                                                    {"attributes", {{"height", "100"}}}}})},
-                         {"category", {{"attributes", {{"im:id", "6012"}, {"label", "Lifestyle"}}}}},
-                         {"id", {{"label", "https://apps.apple.com/" + cc + "/app/id" + app_id},
-                                 {"attributes", {{"im:id", app_id}, {"im:bundleId", app.bundle_id}}}}}});
+      entries.push_back(
+          {{"im:name", Label(app.name)},
+           {"im:price",
+            {{"label", "Get"}, {"attributes", {{"amount", "0.00000"}, {"currency", "USD"}}}}},
+           {"im:image", Json::array({{{"label", "https://is1.example/100x100bb.png"},
+                                      {"attributes", {{"height", "100"}}}}})},
+           {"category", {{"attributes", {{"im:id", "6012"}, {"label", "Lifestyle"}}}}},
+           {"id",
+            {{"label", "https://apps.apple.com/" + cc + "/app/id" + app_id},
+             {"attributes", {{"im:id", app_id}, {"im:bundleId", app.bundle_id}}}}}});
     }
   }
-  for (size_t i = static_cast<size_t>(page - 1) * 50; i < reviews.size() && i < static_cast<size_t>(page) * 50; ++i) {
+  for (size_t i = static_cast<size_t>(page - 1) * 50;
+       i < reviews.size() && i < static_cast<size_t>(page) * 50; ++i) {
     const ReviewInfo& r = *reviews[i];
     const int sum = votes(&r);
     entries.push_back(
-        {{"author", {{"uri", Label("https://itunes.apple.com/" + cc + "/reviews/id" + r.rss_id.substr(0, 9))},
-                     {"name", Label(r.nickname)},
-                     {"label", ""}}},
+        {{"author",
+          {{"uri", Label("https://itunes.apple.com/" + cc + "/reviews/id" + r.rss_id.substr(0, 9))},
+           {"name", Label(r.nickname)},
+           {"label", ""}}},
          {"updated", Label(r.created)},
          {"im:rating", Label(std::to_string(r.rating))},
          {"im:version", Label(r.version)},
          {"id", Label(r.rss_id)},
          {"title", Label(r.title)},
          {"content", {{"label", r.body}, {"attributes", {{"type", "text"}}}}},
-         {"link", {{"attributes", {{"rel", "related"}, {"href", "https://itunes.apple.com/" + cc + "/review?id=" + app_id + "&type=Purple%20Software"}}}}},
+         {"link",
+          {{"attributes",
+            {{"rel", "related"},
+             {"href", "https://itunes.apple.com/" + cc + "/review?id=" + app_id +
+                          "&type=Purple%20Software"}}}}},
          {"im:voteSum", Label(std::to_string(sum))},
          {"im:contentType", {{"attributes", {{"term", "Application"}, {"label", "Application"}}}}},
          {"im:voteCount", Label(std::to_string(sum + sum / 3))}});
   }
   Json feed = {
-      {"author", {{"name", Label("iTunes Store")}, {"uri", Label("http://www.apple.com/" + cc + "/itunes/")}}},
+      {"author",
+       {{"name", Label("iTunes Store")},
+        {"uri", Label("http://www.apple.com/" + cc + "/itunes/")}}},
       {"updated", Label(reviews.empty() ? Rfc3339Utc(0) : reviews.front()->created)},
       {"rights", Label("Copyright 2008 Apple Inc.")},
       {"title", Label("iTunes Store: Customer Reviews")},
       {"icon", Label("http://itunes.apple.com/favicon.ico")},
-      {"link", Json::array({{{"attributes", {{"rel", "alternate"}, {"type", "text/html"}, {"href", "https://apps.apple.com/" + cc + "/app/id" + app_id}}}},
-                            {{"attributes", {{"rel", "self"}, {"href", page_url(static_cast<size_t>(page))}}}},
-                            {{"attributes", {{"rel", "first"}, {"href", page_url(1)}}}},
-                            {{"attributes", {{"rel", "last"}, {"href", page_url(pages)}}}},
-                            {{"attributes", {{"rel", "previous"}, {"href", page_url(std::max(1, page - 1))}}}},
-                            {{"attributes", {{"rel", "next"}, {"href", page_url(std::min(pages, static_cast<size_t>(page) + 1))}}}}})},
+      {"link",
+       Json::array(
+           {{{"attributes",
+              {{"rel", "alternate"},
+               {"type", "text/html"},
+               {"href", "https://apps.apple.com/" + cc + "/app/id" + app_id}}}},
+            {{"attributes", {{"rel", "self"}, {"href", page_url(static_cast<size_t>(page))}}}},
+            {{"attributes", {{"rel", "first"}, {"href", page_url(1)}}}},
+            {{"attributes", {{"rel", "last"}, {"href", page_url(pages)}}}},
+            {{"attributes", {{"rel", "previous"}, {"href", page_url(std::max(1, page - 1))}}}},
+            {{"attributes",
+              {{"rel", "next"},
+               {"href", page_url(std::min(pages, static_cast<size_t>(page) + 1))}}}}})},
       {"id", Label(page_url(static_cast<size_t>(page)))}};
   if (entries.size() == 1) {
     feed["entry"] = entries[0];  // one entry: an object, not an array
   } else if (!entries.empty()) {
-    feed["entry"] = entries;     // none: no "entry" key at all
+    feed["entry"] = entries;  // none: no "entry" key at all
   }
   res.status = 200;
   res.set_content(Json{{"feed", feed}}.dump(), "application/json; charset=utf-8");
+}
+
+}  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+
+// A software result of the iTunes Search API (§8.4) for one storefront; the ratings are those
+// of the reviews the sandbox has for that storefront, so every source agrees.
+Json Sandbox::Impl::SoftwareResult(const AppInfo& app, const std::string& country) {
+  const Storefront* store = &Storefronts()[0];
+  for (const auto& s : Storefronts()) {
+    if (country == s.country) store = &s;
+  }
+  const double price = app.price_usd > 0 ? TierPrice(app.price_usd, *store) : 0.0;
+  double sum = 0;
+  int count = 0;
+  for (const auto& r : ReviewsOf(app.id)) {
+    if (Alpha2Of(r.territory) == store->country) {
+      sum += r.rating;
+      ++count;
+    }
+  }
+  const std::string version = VersionOn(portfolio.today().days() - 1 - app.launch.days());
+  char price_text[32];
+  std::snprintf(price_text, sizeof price_text, "%.2f %s", price, store->currency);
+  const std::string cc = Lower(store->country);
+  return Json{{"wrapperType", "software"},
+              {"kind", app.platform == "MAC_OS" ? "mac-software" : "software"},
+              {"trackId", std::stoll(app.id)},
+              {"trackName", app.name},
+              {"trackCensoredName", app.name},
+              {"bundleId", app.bundle_id},
+              {"trackViewUrl", "https://apps.apple.com/" + cc + "/app/id" + app.id},
+              {"artistId", 1470000001},
+              {"artistName", "Orchard Demo Apps Inc."},
+              {"sellerName", "Orchard Demo Apps Inc."},
+              {"price", price},
+              {"formattedPrice", price > 0 ? std::string(price_text) : "Free"},
+              {"currency", store->currency},
+              {"genres", Json::array({app.category})},
+              {"genreIds", Json::array({"6012"})},
+              {"primaryGenreId", 6012},
+              {"primaryGenreName", app.category},
+              {"averageUserRating", count > 0 ? sum / count : 0.0},
+              {"userRatingCount", count},
+              {"averageUserRatingForCurrentVersion", count > 0 ? sum / count : 0.0},
+              {"userRatingCountForCurrentVersion", count},
+              {"version", version},
+              {"releaseDate", app.launch.Iso() + "T07:00:00Z"},
+              {"currentVersionReleaseDate", portfolio.today().AddDays(-3).Iso() + "T07:00:00Z"},
+              {"minimumOsVersion", app.platform == "MAC_OS" ? "12.0" : "16.0"},
+              {"fileSizeBytes", "48213504"},
+              {"contentAdvisoryRating", "4+"},
+              {"trackContentRating", "4+"},
+              {"advisories", Json::array()},
+              {"features", Json::array({"iosUniversal"})},
+              {"supportedDevices", Json::array({"iPhone15-iPhone15", "iPadPro11M4-iPadPro11M4"})},
+              {"languageCodesISO2A", Json::array({"EN", "DE", "FR", "ES", "JA", "PT"})},
+              {"artworkUrl100", "https://is1.example/" + app.id + "/100x100bb.jpg"}};
+}
+
+// GET /lookup?id=1,2|bundleId=…&country=cc and GET /search?term=…&country=cc&entity=…&limit=…
+void Sandbox::Impl::ItunesSearch(const httplib::Request& req, httplib::Response& res, bool lookup) {
+  const std::string country = [&] {
+    std::string c = req.has_param("country") ? req.get_param_value("country") : "us";
+    for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return c;
+  }();
+  size_t limit = 50;
+  if (req.has_param("limit")) {
+    const std::string v = req.get_param_value("limit");
+    limit = !v.empty() && v.size() < 5 && std::all_of(v.begin(), v.end(), ::isdigit) ? std::stoul(v)
+                                                                                     : 0;
+    limit = std::clamp<size_t>(limit, 1, 200);
+  }
+  const auto ids = ListParam(req, "id");
+  const auto bundles = ListParam(req, "bundleId");
+  const std::string term = Lower(req.get_param_value("term"));
+  const std::string entity = req.has_param("entity") ? req.get_param_value("entity") : "software";
+  Json results = Json::array();
+  for (const auto& app : portfolio.Apps()) {
+    if (results.size() >= limit) break;
+    if (lookup) {
+      if (!ids.contains(app.id) && !bundles.contains(app.bundle_id)) continue;
+    } else {
+      if (term.empty() || Lower(app.name).find(term) == std::string::npos) continue;
+      if (entity == "macSoftware" ? app.platform != "MAC_OS" : app.platform == "MAC_OS") continue;
+    }
+    results.push_back(SoftwareResult(app, country));
+  }
+  res.status = 200;
+  res.set_content(Json{{"resultCount", results.size()}, {"results", results}}.dump(),
+                  "text/javascript; charset=utf-8");
 }
 
 }  // namespace orchard::sandbox

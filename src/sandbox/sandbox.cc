@@ -63,6 +63,14 @@ void Sandbox::Impl::Routes() {
                ReviewsRss(req, res);
                Log(req, res);
              });
+  server.Get("/lookup", [this](const httplib::Request& req, httplib::Response& res) {
+    ItunesSearch(req, res, /*lookup=*/true);
+    Log(req, res);
+  });
+  server.Get("/search", [this](const httplib::Request& req, httplib::Response& res) {
+    ItunesSearch(req, res, /*lookup=*/false);
+    Log(req, res);
+  });
   server.Get("/v1/users", [this](const httplib::Request& req, httplib::Response& res) {
     Users(req, res);
     Log(req, res);

@@ -480,3 +480,38 @@ TEST_F(SandboxTest, ReviewsRssPagesFiftyAtATimeWithTheFeedsQuirks) {
 
 }  // namespace
 }  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+TEST_F(SandboxTest, LookupAndSearchDescribeAppsWithRatingsFromTheirReviews) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  auto look = Json::parse(c.Get("/lookup?id=1476097583,1502233110&country=us")->body);
+  ASSERT_EQ(look["resultCount"], 2);
+  const Json& snap = look["results"][0];
+  EXPECT_EQ(snap["trackId"], 1476097583);  // an integer, as the API writes it
+  EXPECT_EQ(snap["wrapperType"], "software");
+  EXPECT_EQ(snap["bundleId"], "com.orcharddemo.snapjournal");
+  EXPECT_TRUE(snap["genreIds"][0].is_string());
+  EXPECT_TRUE(snap["fileSizeBytes"].is_string());
+  EXPECT_EQ(snap["formattedPrice"], "Free");
+  EXPECT_EQ(look["results"][1]["currency"], "USD");
+  EXPECT_GT(look["results"][1]["price"].get<double>(), 0);
+  // The rating count is the number of US reviews the API has for the app.
+  const Json api = Json::parse(Get("/v1/apps/1476097583/customerReviews?filter%5Bterritory%5D=USA&limit=1", Token(key_))->body);
+  EXPECT_EQ(snap["userRatingCount"], api["meta"]["paging"]["total"]);
+  const Json jp = Json::parse(c.Get("/lookup?id=1502233110&country=jp")->body);
+  EXPECT_EQ(jp["results"][0]["currency"], "JPY");
+
+  auto search = Json::parse(c.Get("/search?term=sketch&country=us&entity=software")->body);
+  ASSERT_EQ(search["resultCount"], 1);
+  EXPECT_EQ(search["results"][0]["trackName"], "Tablet Sketch");
+  auto mac = Json::parse(c.Get("/search?term=pixel&entity=macSoftware")->body);
+  ASSERT_EQ(mac["resultCount"], 1);
+  EXPECT_EQ(mac["results"][0]["kind"], "mac-software");
+  EXPECT_EQ(Json::parse(c.Get("/lookup?bundleId=com.orcharddemo.wordquest")->body)["resultCount"], 1);
+  EXPECT_EQ(Json::parse(c.Get("/lookup?id=1")->body)["resultCount"], 0);
+}
+
+}  // namespace
+}  // namespace orchard::sandbox

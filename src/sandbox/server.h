@@ -213,6 +213,9 @@ struct Sandbox::Impl {
   static std::string Rfc3339Utc(int64_t epoch);
   // GET /{cc}/rss/customerreviews/…/json (§8.1), public.
   void ReviewsRss(const httplib::Request& req, httplib::Response& res);
+  // GET /lookup and /search (§8.4), public.
+  void ItunesSearch(const httplib::Request& req, httplib::Response& res, bool lookup);
+  Json SoftwareResult(const AppInfo& app, const std::string& country);
   void Log(const httplib::Request& req, const httplib::Response& res);
   void Routes();
 };
