@@ -20,13 +20,8 @@ void Sandbox::Impl::Apps(const httplib::Request& req, httplib::Response& res,
                                                 "fields[apps]",
                                                 "limit",
                                                 "cursor"};
-  for (const auto& [name, value] : req.params) {
-    if (!kParams.contains(name) || (!one.empty() && name != "fields[apps]")) {
-      JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
-                "'" + name + "' is not a valid parameter for this request", name);
-      return;
-    }
-  }
+  static const std::set<std::string> kOneParams = {"fields[apps]"};
+  if (!OnlyParams(req, res, one.empty() ? kParams : kOneParams)) return;
   auto list = [&](const char* name) { return ListParam(req, name); };
   std::vector<AppInfo> apps = portfolio.Apps();
   const auto names = list("filter[name]"), bundles = list("filter[bundleId]"),
@@ -106,13 +101,7 @@ void Sandbox::Impl::Users(const httplib::Request& req, httplib::Response& res) {
                                                 "limit",
                                                 "cursor",
                                                 "limit[visibleApps]"};
-  for (const auto& [name, value] : req.params) {
-    if (!kParams.contains(name)) {
-      JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
-                "'" + name + "' is not a valid parameter for this request", name);
-      return;
-    }
-  }
+  if (!OnlyParams(req, res, kParams)) return;
   struct Person {
     const char* first;
     const char* last;

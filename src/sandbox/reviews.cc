@@ -81,13 +81,7 @@ void Sandbox::Impl::CustomerReviews(const httplib::Request& req, httplib::Respon
                                                 "include",
                                                 "limit",
                                                 "cursor"};
-  for (const auto& [name, value] : req.params) {
-    if (!kParams.contains(name)) {
-      JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
-                "'" + name + "' is not a valid parameter for this request", name);
-      return;
-    }
-  }
+  if (!OnlyParams(req, res, kParams)) return;
   const auto apps = portfolio.Apps();
   if (std::none_of(apps.begin(), apps.end(), [&](const AppInfo& a) { return a.id == app_id; })) {
     JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",

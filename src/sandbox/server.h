@@ -155,6 +155,9 @@ struct Sandbox::Impl {
   // Sparse fieldsets (fields[type]=a,b): keep only the named attributes; none named keeps all.
   static void KeepFields(Json* attributes, const std::set<std::string>& fields);
   static std::set<std::string> ListParam(const httplib::Request& req, const char* name);
+  // False (and a 400 PARAMETER_ERROR.ILLEGAL answer) when the request has another parameter.
+  static bool OnlyParams(const httplib::Request& req, httplib::Response& res,
+                         const std::set<std::string>& allowed);
   // GET /v1/apps/{id}/customerReviews (§4.1).
   void CustomerReviews(const httplib::Request& req, httplib::Response& res,
                        const std::string& app_id);

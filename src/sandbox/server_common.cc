@@ -319,6 +319,18 @@ void Sandbox::Impl::KeepFields(Json* attributes, const std::set<std::string>& fi
   }
 }
 
+bool Sandbox::Impl::OnlyParams(const httplib::Request& req, httplib::Response& res,
+                               const std::set<std::string>& allowed) {
+  for (const auto& [name, value] : req.params) {
+    if (!allowed.contains(name)) {
+      JsonError(res, 400, "PARAMETER_ERROR.ILLEGAL", "A parameter isn't allowed for this request",
+                "'" + name + "' is not a valid parameter for this request", name);
+      return false;
+    }
+  }
+  return true;
+}
+
 std::set<std::string> Sandbox::Impl::ListParam(const httplib::Request& req, const char* name) {
   std::set<std::string> out;
   if (!req.has_param(name)) return out;
