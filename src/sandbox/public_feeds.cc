@@ -1,5 +1,6 @@
 // Public store data (apple-apis.md §8): the customer reviews RSS feed (§8.1), no login.
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "sandbox/server.h"
@@ -234,6 +235,94 @@ void Sandbox::Impl::ItunesSearch(const httplib::Request& req, httplib::Response&
   res.status = 200;
   res.set_content(Json{{"resultCount", results.size()}, {"results", results}}.dump(),
                   "text/javascript; charset=utf-8");
+}
+
+}  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+
+// GET /api/v2/{cc}/apps/{top-free|top-paid}/{limit}/apps.json (§8.2, the v2 RSS builder): the
+// day's chart of the storefront, our portfolio's apps among 300 other apps whose order moves a
+// little every day. Strict where apple-apis.md is unsure: only limits 10, 25, 50 and 100.
+void Sandbox::Impl::TopChartV2(const httplib::Request& req, httplib::Response& res) {
+  const std::string cc = req.matches[1], feed = req.matches[2], limit_text = req.matches[3];
+  const int limit = std::atoi(limit_text.c_str());
+  if ((feed != "top-free" && feed != "top-paid") ||
+      (limit != 10 && limit != 25 && limit != 50 && limit != 100)) {
+    res.status = 404;
+    res.set_content("Not Found", "text/plain");
+    return;
+  }
+  const bool paid = feed == "top-paid";
+  const Date today = portfolio.today();
+  struct Entry {
+    std::string id, name, artist, genre_id, genre, release;
+    double score;
+  };
+  std::vector<Entry> entries;
+  auto noise = [&](uint64_t who) {
+    // A deterministic daily wobble, so apps move without history.
+    uint64_t x = who * 0x9E3779B97F4A7C15ull ^
+                 static_cast<uint64_t>(today.days()) * 0xBF58476D1CE4E5B9ull ^ options.seed;
+    x ^= x >> 31;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 29;
+    return 0.75 + 0.5 * static_cast<double>(x >> 11) / 9007199254740992.0;
+  };
+  static const char* kGenres[][2] = {{"6014", "Games"},         {"6012", "Lifestyle"},
+                                     {"6007", "Productivity"},  {"6013", "Health & Fitness"},
+                                     {"6016", "Entertainment"}, {"6017", "Education"}};
+  for (int i = 0; i < 300; ++i) {
+    if ((i % 4 == 0) != paid) continue;  // a quarter of the field are paid apps
+    const auto& g = kGenres[i % 6];
+    entries.push_back({std::to_string(1100000000 + i * 7919), "Top App " + std::to_string(i + 1),
+                       "Studio " + std::to_string(i % 37 + 1), g[0], g[1],
+                       "2023-0" + std::to_string(i % 9 + 1) + "-15",
+                       std::pow(i + 1.0, -0.8) * noise(static_cast<uint64_t>(i))});
+  }
+  for (const auto& app : portfolio.Apps()) {
+    if ((app.price_usd > 0) != paid || app.platform == "MAC_OS") continue;
+    // Our apps chart around the middle of the field, moving with the same wobble.
+    const double score =
+        std::pow(25.0 + static_cast<double>(std::hash<std::string>{}(app.id) % 60), -0.8) *
+        noise(std::stoull(app.id));
+    entries.push_back({app.id, app.name, "Orchard Demo Apps Inc.", "6012", app.category,
+                       app.launch.Iso(), score});
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.score > b.score; });
+  if (entries.size() > static_cast<size_t>(limit)) entries.resize(static_cast<size_t>(limit));
+  const std::string base = "http://" + req.get_header_value("Host");
+  Json results = Json::array();
+  for (const auto& e : entries) {
+    results.push_back(
+        {{"artistName", e.artist},
+         {"id", e.id},
+         {"name", e.name},
+         {"releaseDate", e.release},
+         {"kind", "apps"},
+         {"artistId", "1071376679"},
+         {"artistUrl", "https://apps.apple.com/" + cc + "/developer/id1071376679"},
+         {"artworkUrl100", "https://is1.example/" + e.id + "/100x100bb.png"},
+         {"genres",
+          Json::array({{{"genreId", e.genre_id},
+                        {"name", e.genre},
+                        {"url", "https://itunes.apple.com/" + cc + "/genre/id" + e.genre_id}}})},
+         {"url", "https://apps.apple.com/" + cc + "/app/id" + e.id}});
+  }
+  const std::string self = base + req.path;
+  Json doc = {{"feed",
+               {{"title", paid ? "Top Paid Apps" : "Top Free Apps"},
+                {"id", self},
+                {"author", {{"name", "Apple"}, {"url", "https://www.apple.com/"}}},
+                {"links", Json::array({{{"self", self}}})},
+                {"copyright", "Copyright © 2026 Apple Inc. All rights reserved."},
+                {"country", cc},
+                {"icon", "https://www.apple.com/favicon.ico"},
+                {"updated", Rfc3339Utc(static_cast<int64_t>(today.days()) * 86400 + 8 * 3600)},
+                {"results", results}}}};
+  res.status = 200;
+  res.set_content(doc.dump(), "application/json");
 }
 
 }  // namespace orchard::sandbox

@@ -63,6 +63,11 @@ void Sandbox::Impl::Routes() {
                ReviewsRss(req, res);
                Log(req, res);
              });
+  server.Get(R"(/api/v2/([a-z]{2})/apps/([a-z-]+)/([0-9]+)/apps\.json)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               TopChartV2(req, res);
+               Log(req, res);
+             });
   server.Get("/lookup", [this](const httplib::Request& req, httplib::Response& res) {
     ItunesSearch(req, res, /*lookup=*/true);
     Log(req, res);

@@ -515,3 +515,46 @@ TEST_F(SandboxTest, LookupAndSearchDescribeAppsWithRatingsFromTheirReviews) {
 
 }  // namespace
 }  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+TEST_F(SandboxTest, TopChartsV2RankAppsAndMoveFromDayToDay) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  auto r = c.Get("/api/v2/us/apps/top-free/100/apps.json");
+  ASSERT_EQ(r->status, 200);
+  const Json feed = Json::parse(r->body)["feed"];
+  EXPECT_EQ(feed["country"], "us");
+  EXPECT_EQ(feed["title"], "Top Free Apps");
+  ASSERT_EQ(feed["results"].size(), 100u);
+  std::set<std::string> ids;
+  for (const auto& a : feed["results"]) {
+    EXPECT_TRUE(a["id"].is_string());
+    EXPECT_EQ(a["kind"], "apps");
+    EXPECT_TRUE(a["genres"][0]["genreId"].is_string());
+    ids.insert(a["id"]);
+  }
+  EXPECT_EQ(ids.size(), 100u);
+  EXPECT_TRUE(ids.contains("1476097583") || ids.contains("1650007788") || ids.contains("1523344771"))
+      << "some of the portfolio's free apps chart in the top 100";
+  auto paid = Json::parse(c.Get("/api/v2/us/apps/top-paid/25/apps.json")->body)["feed"]["results"];
+  EXPECT_EQ(paid.size(), 25u);
+  EXPECT_EQ(c.Get("/api/v2/us/apps/top-free/200/apps.json")->status, 404);
+  EXPECT_EQ(c.Get("/api/v2/us/apps/top-grossing/10/apps.json")->status, 404);
+
+  // Another day, another order (the top 100 differs somewhere).
+  const Json today = feed["results"];
+  StartWith(3600);  // same seed and day: identical
+  EXPECT_EQ(Json::parse(httplib::Client("127.0.0.1", sandbox_->port()).Get("/api/v2/us/apps/top-free/100/apps.json")->body)["feed"]["results"], today);
+  SandboxOptions o;
+  o.keys_dir = dir_ / "other";
+  o.seed = 11;
+  o.today = *Date::ParseIso("2026-03-11");
+  auto next_day = Sandbox::Start(o);
+  ASSERT_TRUE(next_day.has_value());
+  const Json tomorrow = Json::parse(httplib::Client("127.0.0.1", (*next_day)->port()).Get("/api/v2/us/apps/top-free/100/apps.json")->body)["feed"]["results"];
+  EXPECT_NE(tomorrow, today);
+}
+
+}  // namespace
+}  // namespace orchard::sandbox

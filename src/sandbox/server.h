@@ -219,6 +219,8 @@ struct Sandbox::Impl {
   // GET /lookup and /search (§8.4), public.
   void ItunesSearch(const httplib::Request& req, httplib::Response& res, bool lookup);
   Json SoftwareResult(const AppInfo& app, const std::string& country);
+  // GET /api/v2/{cc}/apps/{top-free|top-paid}/{limit}/apps.json (§8.2), public.
+  void TopChartV2(const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
   void Routes();
 };
