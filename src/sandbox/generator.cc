@@ -10,43 +10,10 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "sandbox/generator_internal.h"
+
 namespace orchard::sandbox {
-namespace {
-
-// splitmix64 over a mixed key: a counter-based RNG, so no value depends on call order.
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-uint64_t Key(std::initializer_list<uint64_t> parts) {
-  uint64_t h = 0x243F6A8885A308D3ull;
-  for (uint64_t p : parts) h = Mix(h ^ p);
-  return h;
-}
-double Unit(uint64_t h) { return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0); }
-
-enum class Kind { kApp, kIap, kSubscription };
-
-struct Product {
-  const char* apple_id;
-  const char* sku;
-  const char* title;
-  const char* category;
-  const char* platforms;
-  Kind kind;
-  int app;            // index of the app (its own index for apps)
-  double price_usd;   // 0 = free
-  int launch_offset;  // days after the portfolio's anchor
-  // Product types and devices for apps: download / redownload / update, per device.
-  const char* pti_download;
-  const char* pti_redownload;
-  const char* pti_update;
-  const char* devices;  // comma list: iPhone,iPad,Desktop,Apple TV
-  double base;          // daily first-time downloads (apps) or purchases (IAPs) worldwide
-  const char* period;   // subscriptions: "1 Month" / "1 Year"
-};
+namespace internal {
 
 // The portfolio. Apple Identifiers are 10 digits; IAPs point at their app's SKU.
 const Product kProducts[] = {
@@ -78,8 +45,11 @@ const Product kProducts[] = {
      0.99, 600, "IA1", "", "", "iPhone,iPad", 120, ""},
     {"1650007802", "wordquest.coins.chest", "Chest of Coins", "Games", "iOS", Kind::kIap, 11, 4.99,
      600, "IA1", "", "", "iPhone,iPad", 25, ""},
+    // Taken as pre-orders for 60 days, then launched: the orders become downloads on launch day.
+    {"1702345678", "starforge", "Star Forge", "Games", "iOS", Kind::kApp, 14, 4.99, 880, "1F", "3F",
+     "7F", "iPhone,iPad", 260, "", 60},
 };
-constexpr int kProductCount = static_cast<int>(std::size(kProducts));
+const int kProductCount = static_cast<int>(std::size(kProducts));
 
 const std::set<std::string_view>& ZeroDecimalCurrencies() {
   static const std::set<std::string_view> s = {"JPY", "KRW", "IDR", "HUF", "CLP", "COP",
@@ -115,6 +85,46 @@ std::string UsDate(Date d) {
   return buf;
 }
 
+double ProceedsOf(double local_price, const Storefront& s, double rate) {
+  const double v = local_price / (1.0 + s.vat) * rate;
+  return ZeroDecimalCurrencies().contains(s.currency) ? std::round(v) : std::round(v * 100) / 100;
+}
+
+double StorefrontShare(size_t storefront_index) {
+  static const double total = [] {
+    double t = 0;
+    for (const auto& s : Storefronts()) t += s.weight;
+    return t;
+  }();
+  return Storefronts()[storefront_index].weight / total;
+}
+
+double DemandFactor(Date day, int days_since_launch) {
+  // Weekends sell more, December more still; a slow upward trend; a launch spike.
+  const double weekday = day.iso_weekday() >= 6 ? 1.25 : (day.iso_weekday() == 1 ? 0.92 : 1.0);
+  const double season = day.month() == 12 ? 1.35 : (day.month() == 1 ? 1.15 : 1.0);
+  const double growth = 1.0 + std::min(days_since_launch, 730) / 365.0 * 0.35;
+  const double launch_spike = days_since_launch < 7 ? 3.0 - days_since_launch * 0.28 : 1.0;
+  return weekday * season * growth * launch_spike;
+}
+
+long Draw(uint64_t key, double lambda) {
+  const double noise = 0.7 + 0.6 * Unit(Key({key}));
+  return static_cast<long>(std::floor(lambda * noise + Unit(Key({key, 99}))));
+}
+
+double DeviceShare(std::string_view device, std::string_view devices) {
+  if (devices.find(',') == std::string_view::npos) return 1.0;
+  if (device == "iPhone") return devices.find("Apple TV") != std::string_view::npos ? 0.66 : 0.70;
+  if (device == "iPad") return 0.25;
+  return 0.05;  // Desktop (iOS apps on Apple silicon Macs) or Apple TV
+}
+
+}  // namespace internal
+
+namespace {
+using namespace internal;
+
 const char* kHeader =
     "Provider\tProvider Country\tSKU\tDeveloper\tTitle\tVersion\tProduct Type Identifier\tUnits\t"
     "Developer Proceeds\tBegin Date\tEnd Date\tCustomer Currency\tCountry Code\tCurrency of "
@@ -128,27 +138,6 @@ struct Identity {
   std::string apple_id, sku, title;
 };
 
-// One row of a Sales Summary report before it is written (declared in generator.h).
-struct SaleRow {
-  const Product* product;
-  const Product* parent;
-  std::string apple_id;  // of this copy of the product (see Portfolio's scale)
-  std::string sku;
-  std::string title;
-  std::string parent_sku;
-  std::string version;
-  const char* pti;
-  long units;
-  std::string proceeds;
-  std::string price;
-  const Storefront* store;
-  std::string device;
-  const char* promo = " ";
-  const char* subscription = " ";
-  const char* period = " ";
-  const char* proceeds_reason = " ";
-  const char* preserved = " ";
-};
 
 namespace {
 
@@ -184,19 +173,12 @@ void AppendRow(std::string* out, const SaleRow& r, const std::string& begin,
                           r.proceeds_reason,
                           r.preserved,
                           " ",
-                          " "};
+                          r.order_type};
   for (size_t i = 0; i < std::size(fields); ++i) {
     if (i) out->push_back('\t');
     out->append(fields[i]);
   }
   out->push_back('\n');
-}
-
-double DeviceShare(std::string_view device, std::string_view devices) {
-  if (devices.find(',') == std::string_view::npos) return 1.0;
-  if (device == "iPhone") return devices.find("Apple TV") != std::string_view::npos ? 0.66 : 0.70;
-  if (device == "iPad") return 0.25;
-  return 0.05;  // Desktop (iOS apps on Apple silicon Macs) or Apple TV
 }
 
 }  // namespace
@@ -420,7 +402,8 @@ const std::vector<Storefront>& Storefronts() {
 }
 
 Portfolio::Portfolio(uint64_t seed, Date today, int scale)
-    : seed_(seed),
+    : book_(NewLazyBook()),
+      seed_(seed),
       scale_(std::max(scale, 1)),
       today_(today),
       first_sales_day_(Date::FromYmd(2024, 6, 1).AddDays(static_cast<int32_t>(Mix(seed) % 30))) {}
@@ -696,41 +679,34 @@ void Portfolio::ForEachSale(Date day, int revision,
     raw_emit(revised);
   };
   const auto d = static_cast<uint64_t>(day.days());
-  const double age = day.days() - first_sales_day_.days();
-  // Weekends sell more, December more still; a slow upward trend.
-  const double weekday = day.iso_weekday() >= 6 ? 1.25 : (day.iso_weekday() == 1 ? 0.92 : 1.0);
-  const double season = day.month() == 12 ? 1.35 : (day.month() == 1 ? 1.15 : 1.0);
-  double total_weight = 0;
-  for (const auto& s : Storefronts()) total_weight += s.weight;
+  const int age = day.days() - first_sales_day_.days();
 
   for (int copy = 0; copy < scale_; ++copy) {
     for (int pi = 0; pi < kProductCount; ++pi) {
       const Product& p = kProducts[pi];
       const Product& app = kProducts[p.app];
+      const int since_launch = age - p.launch_offset;
+      if (since_launch < 0) continue;
+      if (p.kind == Kind::kSubscription) {
+        // Auto-renewable subscriptions come from the subscriber-by-subscriber simulation, so
+        // that they agree with the subscription reports; the copies of `scale` sell none.
+        if (copy == 0 && pi == kMonthlyIndex) ForEachSubscriptionSale(day, emit);
+        continue;
+      }
       const Identity id = IdentityOf(p, copy, pi);
       const Identity parent = IdentityOf(app, copy, p.app);
       // Copies differ in popularity; copy 0 is the portfolio as designed.
       const double popularity =
           copy == 0 ? 1.0 : 0.4 + 1.2 * Unit(Key({seed_, 31, static_cast<uint64_t>(copy)}));
-      const int since_launch = static_cast<int>(age) - p.launch_offset;
-      if (since_launch < 0) continue;
-      const double growth = 1.0 + std::min(since_launch, 730) / 365.0 * 0.35;
-      const double launch_spike = since_launch < 7 ? 3.0 - since_launch * 0.28 : 1.0;
+      const double demand = DemandFactor(day, since_launch);
       // The paid app changes price a year after launch (2.99 → 3.99).
       double price_usd = p.price_usd;
-      if (pi == 3 && since_launch >= 365) price_usd = 3.99;
+      if (pi == kPaidAppIndex && since_launch >= 365) price_usd = 3.99;
       const std::string version = VersionOn(since_launch);
       for (size_t si = 0; si < Storefronts().size(); ++si) {
         const Storefront& s = Storefronts()[si];
-        const double share = s.weight / total_weight;
-        const double lambda_base =
-            p.base * popularity * share * weekday * season * growth * launch_spike;
+        const double lambda_base = p.base * popularity * StorefrontShare(si) * demand;
         const double local = LocalPrice(price_usd, s);
-        const bool zero_dec = ZeroDecimalCurrencies().contains(s.currency);
-        auto proceeds_of = [&](double price, double rate) {
-          const double v = price / (1.0 + s.vat) * rate;
-          return zero_dec ? std::round(v) : std::round(v * 100) / 100;
-        };
         std::string devices = p.devices;
         size_t start = 0;
         while (start <= devices.size()) {
@@ -742,10 +718,7 @@ void Portfolio::ForEachSale(Date day, int revision,
           const uint64_t k =
               Key({seed_, d, static_cast<uint64_t>(copy) * 64 + static_cast<uint64_t>(pi), si,
                    std::hash<std::string>{}(device)});
-          auto draw = [&](uint64_t salt, double lambda) {
-            const double noise = 0.7 + 0.6 * Unit(Key({k, salt}));
-            return static_cast<long>(std::floor(lambda * noise + Unit(Key({k, salt, 99}))));
-          };
+          auto draw = [&](uint64_t salt, double lambda) { return Draw(Key({k, salt}), lambda); };
           SaleRow row{&p, &app, id.apple_id, id.sku, id.title, parent.sku, version, p.pti_download,
                       0,  "0",  "0",         &s,     device};
           // A refund repeats the sale with negative units and price; proceeds stay positive.
@@ -757,11 +730,23 @@ void Portfolio::ForEachSale(Date day, int revision,
             emit(r);
           };
           if (p.kind == Kind::kApp) {
+            // Launch day of a pre-ordered app: every order still standing is delivered.
+            if (copy == 0 && p.preorder_days > 0 && since_launch == 0) {
+              const PreOrderCounts pre = PreOrdersThrough(si, device, day.AddDays(-1));
+              if (const long units = pre.cumulative_ordered - pre.cumulative_canceled; units > 0) {
+                SaleRow delivered = row;
+                delivered.units = units;
+                delivered.price = Money(local, s.currency);
+                delivered.proceeds = Money(ProceedsOf(local, s, 0.7), s.currency);
+                delivered.order_type = "Pre-Order";
+                emit(delivered);
+              }
+            }
             const long downloads = draw(1, dev_lambda);
             if (downloads > 0) {
               row.units = downloads;
               row.price = Money(local, s.currency);
-              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+              row.proceeds = Money(ProceedsOf(local, s, 0.7), s.currency);
               emit(row);
               if (local > 0) refund(row, draw(7, downloads * 0.02));
               // Education volume purchases of the paid app, at half price.
@@ -770,7 +755,7 @@ void Portfolio::ForEachSale(Date day, int revision,
                 edu.promo = "EDU";
                 edu.units = 5 + static_cast<long>(Unit(Key({k, 10})) * 20);
                 edu.price = Money(local / 2, s.currency);
-                edu.proceeds = Money(proceeds_of(local / 2, 0.7), s.currency);
+                edu.proceeds = Money(ProceedsOf(local / 2, s, 0.7), s.currency);
                 emit(edu);
               }
             }
@@ -793,49 +778,15 @@ void Portfolio::ForEachSale(Date day, int revision,
               row.units = 1 + static_cast<long>(Unit(Key({k, 12})) * 3);
               emit(row);
             }
-          } else if (p.kind == Kind::kIap) {
+          } else {  // a one-off in-app purchase
             const long units = draw(1, dev_lambda);
             if (units > 0) {
               row.units = units;
               row.price = Money(local, s.currency);
-              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
+              row.proceeds = Money(ProceedsOf(local, s, 0.7), s.currency);
               emit(row);
               refund(row, draw(7, units * 0.015));
             }
-          } else {  // auto-renewable subscription: new subscriptions and renewals
-            row.period = p.period;
-            row.price = Money(local, s.currency);
-            if (const long fresh = draw(1, dev_lambda); fresh > 0) {
-              row.subscription = "New";
-              row.units = fresh;
-              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-              emit(row);
-            }
-            const double renew_rate = std::string_view(p.period) == "1 Month" ? 3.5 : 0.25;
-            const double maturity = std::min(1.0, since_launch / 180.0);
-            if (const long renewals = draw(2, dev_lambda * renew_rate * maturity); renewals > 0) {
-              row.subscription = "Renewal";
-              row.units = renewals;
-              row.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-              emit(row);
-            }
-            // Subscribers past their first year earn 85 %.
-            if (since_launch > 365) {
-              if (const long loyal = draw(3, dev_lambda * renew_rate * 0.6); loyal > 0) {
-                row.subscription = "Renewal";
-                row.units = loyal;
-                row.proceeds_reason = "Rate After One Year";
-                row.preserved = Unit(Key({k, 13})) < 0.3 ? "Yes" : " ";
-                row.proceeds = Money(proceeds_of(local, 0.85), s.currency);
-                emit(row);
-                row.proceeds_reason = " ";
-                row.preserved = " ";
-              }
-            }
-            SaleRow renewal = row;
-            renewal.subscription = "Renewal";
-            renewal.proceeds = Money(proceeds_of(local, 0.7), s.currency);
-            refund(renewal, draw(7, dev_lambda * (1 + renew_rate * maturity) * 0.01));
           }
         }
       }

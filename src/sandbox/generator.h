@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,15 @@ struct Storefront {
 };
 
 const std::vector<Storefront>& Storefronts();
+
+// Finance (apple-apis.md §3.4): the region a storefront is paid in ("EU", "US", "LL" for Latin
+// America in USD, "WW" for the rest of the world in USD, else the storefront's own code), and
+// all regions of the storefronts, sorted.
+std::string FinanceRegionOf(const Storefront& storefront);
+std::vector<std::string> FinanceRegions();
+// First and last day of a period of Apple's fiscal calendar (see finance.cc); nothing when the
+// period is not 1..12.
+std::optional<std::pair<Date, Date>> FiscalPeriod(int fiscal_year, int period);
 
 enum class Frequency { kDaily, kWeekly, kMonthly, kYearly };
 // The last day of the period that starts on `start` (weeks run Monday–Sunday).
@@ -91,6 +102,28 @@ class Portfolio {
   // the period has no sales.
   std::string SalesSummaryTsv(Frequency frequency, Date start, const Revisions& revisions = {}) const;
 
+  // The subscription family of a day (apple-apis.md §2.8–2.10), simulated subscriber by
+  // subscriber for the original portfolio, so that the reports agree with each other and with
+  // the Sales report: "" when the day has nothing to report.
+  // SUBSCRIPTION: the day's snapshot of active subscriptions (end of day) per slice.
+  std::string SubscriptionTsv(Date day) const;
+  // SUBSCRIPTION_EVENT: the day's events, identical ones counted in `Quantity`.
+  std::string SubscriptionEventTsv(Date day) const;
+  // SUBSCRIBER: one row per paid transaction or refund of the day.
+  std::string SubscriberTsv(Date day) const;
+  // PRE_ORDER (§2.11) of a period: orders and cancellations in the period, cumulative figures
+  // at its end; "" when no pre-orders were open in it.
+  std::string PreOrderTsv(Frequency frequency, Date start) const;
+
+  // FINANCIAL report of a region (or "ZZ": every region's block in turn) for a fiscal period:
+  // the period's paid Sales rows summed, with the Total_* trailer; "" when the region earned
+  // nothing or the period has not ended.
+  std::string FinancialTsv(const std::string& region, int fiscal_year, int period) const;
+  // Every region's FINANCIAL report of a period (and "ZZ"), computed in one pass.
+  std::map<std::string, std::string> FinancialReports(int fiscal_year, int period) const;
+  // FINANCE_DETAIL (region Z1): the period's paid Sales rows day by day, all regions.
+  std::string FinanceDetailTsv(int fiscal_year, int period) const;
+
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.
   std::string EcbFxCsv(Date from, Date to) const;
@@ -108,8 +141,24 @@ class Portfolio {
   std::string vendor_number() const;    // 8 digits
 
  private:
-  void ForEachSale(Date day, int revision, const std::function<void(const SaleRow&)>& emit) const;
+  struct Book;  // the subscribers of the portfolio's subscriptions (subscriptions.cc)
+  struct LazyBook;
+  struct PreOrderCounts {
+    long ordered = 0, canceled = 0;                        // in the period asked for
+    long cumulative_ordered = 0, cumulative_canceled = 0;  // from the first pre-order day
+  };
 
+  void ForEachSale(Date day, int revision, const std::function<void(const SaleRow&)>& emit) const;
+  // Built on first use (thread-safe) and kept: about 40,000 subscribers over two years.
+  const Book& Subscribers() const;
+  // The auto-renewable subscription rows of a day's Sales report.
+  void ForEachSubscriptionSale(Date day, const std::function<void(const SaleRow&)>& emit) const;
+  // Pre-orders of the pre-ordered app in one storefront and device, up to and including `end`.
+  PreOrderCounts PreOrdersThrough(size_t storefront, const std::string& device, Date end,
+                                  Date period_start = Date()) const;
+
+  static std::shared_ptr<LazyBook> NewLazyBook();
+  std::shared_ptr<LazyBook> book_;
   uint64_t seed_;
   int scale_;
   Date today_;

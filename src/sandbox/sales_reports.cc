@@ -55,8 +55,8 @@ const std::set<std::string> kSalesParams = {"filter[vendorNumber]",  "filter[rep
 }  // namespace
 
 // The gzip bytes of a report, or "" when the period has no sales.
-std::string Sandbox::Impl::GzipReport(Frequency frequency, Date start) {
-  const std::pair<int, int32_t> key{static_cast<int>(frequency), start.days()};
+std::string Sandbox::Impl::GzipReport(const std::string& type, Frequency frequency, Date start) {
+  const std::tuple<std::string, int, int32_t> key{type, static_cast<int>(frequency), start.days()};
   {
     std::lock_guard lock(mu);
     if (auto it = gzip_cache.find(key); it != gzip_cache.end()) return it->second;
@@ -66,7 +66,12 @@ std::string Sandbox::Impl::GzipReport(Frequency frequency, Date start) {
     std::lock_guard lock(mu);
     revised = revisions;
   }
-  const std::string tsv = portfolio.SalesSummaryTsv(frequency, start, revised);
+  const std::string tsv = type == "SALES"                ? portfolio.SalesSummaryTsv(frequency, start, revised)
+                          : type == "PRE_ORDER"          ? portfolio.PreOrderTsv(frequency, start)
+                          : type == "SUBSCRIPTION"       ? portfolio.SubscriptionTsv(start)
+                          : type == "SUBSCRIPTION_EVENT" ? portfolio.SubscriptionEventTsv(start)
+                          : type == "SUBSCRIBER"         ? portfolio.SubscriberTsv(start)
+                                                         : std::string();
   std::string gz = tsv.empty() ? std::string() : GzipBytes(tsv);
   std::lock_guard lock(mu);
   gzip_cache.emplace(key, gz);
@@ -189,9 +194,8 @@ void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response&
               "Invalid vendor number specified", "filter[vendorNumber]");
     return;
   }
-  if (type != "SALES") {
-    // This sandbox generates Sales Summary reports only (the other kinds arrive with the
-    // complete sandbox); every other valid report is an empty period.
+  // The subscription family has no "latest report": without a date there is nothing to find.
+  if (!start && (type == "SUBSCRIPTION" || type == "SUBSCRIPTION_EVENT" || type == "SUBSCRIBER")) {
     JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
     return;
   }
@@ -205,7 +209,9 @@ void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response&
     JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNotYet);
     return;
   }
-  std::string gz = GzipReport(freq, period);
+  // The portfolio has no newsstand, EU-distribution, offer-code or win-back data: those valid
+  // reports are empty periods.
+  std::string gz = GzipReport(type, freq, period);
   if (gz.empty()) {
     JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
     return;

@@ -14,6 +14,10 @@ void Sandbox::Impl::Routes() {
     SalesReports(req, res);
     Log(req, res);
   });
+  server.Get("/v1/financeReports", [this](const httplib::Request& req, httplib::Response& res) {
+    FinanceReports(req, res);
+    Log(req, res);
+  });
   server.Get("/v1/apps", [this](const httplib::Request& req, httplib::Response& res) {
     Apps(req, res, "");
     Log(req, res);
@@ -131,14 +135,17 @@ void Sandbox::Impl::Routes() {
 
   // --- control endpoints for tests (no auth) ---
   // ?date=YYYY-MM-DD (the first day of the period) [&frequency=DAILY|WEEKLY|MONTHLY|YEARLY]
+  // [&reportType=SALES|PRE_ORDER|SUBSCRIPTION|SUBSCRIPTION_EVENT|SUBSCRIBER]
   server.Get("/_sandbox/salesReports", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string type =
+        req.has_param("reportType") ? req.get_param_value("reportType") : "SALES";
     const std::string f = req.has_param("frequency") ? req.get_param_value("frequency") : "DAILY";
     const Frequency freq = f == "WEEKLY"    ? Frequency::kWeekly
                            : f == "MONTHLY" ? Frequency::kMonthly
                            : f == "YEARLY"  ? Frequency::kYearly
                                             : Frequency::kDaily;
     auto day = Date::ParseIso(req.get_param_value("date"));
-    const std::string gz = day ? GzipReport(freq, *day) : std::string();
+    const std::string gz = day ? GzipReport(type, freq, *day) : std::string();
     if (gz.empty()) {
       res.status = 404;
       res.set_content("no report for that period\n", "text/plain");
@@ -226,9 +233,11 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
     std::lock_guard lock(impl->mu);
     ORCHARD_RETURN_IF_ERROR(impl->ApplyFaults(Json::parse(options.faults_json, nullptr, false)));
   }
-  // The main team key (Admin) and a key without access to Sales and Trends (Developer).
+  // The main team key (Admin), a key without access to Sales and Trends (Developer) and one
+  // with Sales and Trends but not finance (Sales).
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(0, {"ADMIN"}, "key.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(1, {"DEVELOPER"}, "key-developer.json"));
+  ORCHARD_RETURN_IF_ERROR(impl->IssueKey(2, {"SALES"}, "key-sales.json"));
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
       << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
   impl->Routes();

@@ -188,6 +188,108 @@ TEST_F(SandboxTest, WeeklyMonthlyAndYearlyReportsFollowTheirDateFormsAndPublicat
   EXPECT_EQ(Get(path("YEARLY", "2025-01"), Token(key_))->status, 400);
 }
 
+TEST_F(SandboxTest, SubscriptionReportsAreDailyVersion13AndNeedADate) {
+  auto path = [&](const std::string& type, const std::string& subtype, const std::string& frequency,
+                  const std::string& version, const std::string& date) {
+    std::string p = "/v1/salesReports?filter%5Bfrequency%5D=" + frequency +
+                    "&filter%5BreportType%5D=" + type + "&filter%5BreportSubType%5D=" + subtype +
+                    "&filter%5BvendorNumber%5D=" + key_["vendor_number"].get<std::string>() +
+                    "&filter%5Bversion%5D=" + version;
+    return date.empty() ? p : p + "&filter%5BreportDate%5D=" + date;
+  };
+  const Portfolio portfolio(11, *Date::ParseIso("2026-03-10"));
+  const Date day = *Date::ParseIso("2026-03-01");
+  struct Case {
+    const char* type;
+    const char* subtype;
+    std::string tsv;
+  };
+  for (const Case& c : {Case{"SUBSCRIPTION", "SUMMARY", portfolio.SubscriptionTsv(day)},
+                        Case{"SUBSCRIPTION_EVENT", "SUMMARY", portfolio.SubscriptionEventTsv(day)},
+                        Case{"SUBSCRIBER", "DETAILED", portfolio.SubscriberTsv(day)}}) {
+    SCOPED_TRACE(c.type);
+    auto ok = Get(path(c.type, c.subtype, "DAILY", "1_3", "2026-03-01"), Token(key_));
+    ASSERT_EQ(ok->status, 200) << ok->body;
+    EXPECT_EQ(ok->get_header_value("Content-Type"), "application/a-gzip");
+    ASSERT_FALSE(c.tsv.empty());
+    EXPECT_EQ(ok->body, GzipBytes(c.tsv));
+    // Version 1_2 is no longer downloadable: the 400 names the latest one (§2.2).
+    auto old = Get(path(c.type, c.subtype, "DAILY", "1_2", "2026-03-01"), Token(key_));
+    EXPECT_EQ(old->status, 400);
+    EXPECT_EQ(FirstError(old)["detail"],
+              "The version parameter you have specified is invalid. The latest version for this "
+              "report is 1_3.");
+    // Daily only.
+    auto weekly = Get(path(c.type, c.subtype, "WEEKLY", "1_3", "2026-03-08"), Token(key_));
+    EXPECT_EQ(weekly->status, 400);
+    EXPECT_EQ(FirstError(weekly)["code"], "PARAMETER_ERROR.INVALID.INVALID_COMBINATION");
+    // No "latest report" for the subscription family.
+    auto undated = Get(path(c.type, c.subtype, "DAILY", "1_3", ""), Token(key_));
+    EXPECT_EQ(undated->status, 404);
+    EXPECT_EQ(FirstError(undated)["code"], "NOT_FOUND");
+    // Published the next day.
+    auto today = Get(path(c.type, c.subtype, "DAILY", "1_3", "2026-03-10"), Token(key_));
+    EXPECT_EQ(today->status, 404);
+    EXPECT_NE(FirstError(today)["detail"].get<std::string>().find("not available yet"),
+              std::string::npos);
+    // The developer key has no Sales role.
+    EXPECT_EQ(Get(path(c.type, c.subtype, "DAILY", "1_3", "2026-03-01"), Token(developer_))->status, 403);
+  }
+  // The wrong subtype for a subscription report is an invalid combination.
+  auto wrong = Get(path("SUBSCRIBER", "SUMMARY", "DAILY", "1_3", "2026-03-01"), Token(key_));
+  EXPECT_EQ(wrong->status, 400);
+  // Kinds of report this portfolio has no data for are empty periods, not errors.
+  auto installs = Get(path("INSTALLS", "SUMMARY", "MONTHLY", "1_2", "2026-02"), Token(key_));
+  EXPECT_EQ(installs->status, 404);
+  EXPECT_EQ(FirstError(installs)["detail"], "There were no sales for the date specified.");
+  // Pre-orders: the portfolio's pre-order window is not open on 2026-03-01 (it opens later).
+  auto pre = Get(path("PRE_ORDER", "SUMMARY", "DAILY", "1_0", "2026-03-01"), Token(key_));
+  EXPECT_EQ(pre->status, 404);
+  EXPECT_EQ(FirstError(pre)["detail"], "There were no sales for the date specified.");
+}
+
+TEST_F(SandboxTest, FinanceReportsPerRegionForFinanceRolesOnly) {
+  auto path = [&](const std::string& type, const std::string& region, const std::string& date) {
+    return "/v1/financeReports?filter%5BreportType%5D=" + type + "&filter%5BregionCode%5D=" +
+           region + "&filter%5BreportDate%5D=" + date + "&filter%5BvendorNumber%5D=" +
+           key_["vendor_number"].get<std::string>();
+  };
+  const Portfolio portfolio(11, *Date::ParseIso("2026-03-10"));
+  // Fiscal 2026 period 4 (28 Dec 2025 – 31 Jan 2026) has closed and been published.
+  auto eu = Get(path("FINANCIAL", "EU", "2026-04"), Token(key_));
+  ASSERT_EQ(eu->status, 200) << eu->body;
+  EXPECT_EQ(eu->get_header_value("Content-Type"), "application/a-gzip");
+  EXPECT_EQ(eu->body, GzipBytes(portfolio.FinancialTsv("EU", 2026, 4)));
+  auto zz = Get(path("FINANCIAL", "ZZ", "2026-04"), Token(key_));
+  ASSERT_EQ(zz->status, 200);
+  EXPECT_EQ(zz->body, GzipBytes(portfolio.FinancialTsv("ZZ", 2026, 4)));
+  EXPECT_EQ(Get(path("FINANCE_DETAIL", "Z1", "2026-04"), Token(key_))->status, 200);
+  // Sales and Trends access is not enough (§5), and neither is Developer.
+  auto sales_key = Json::parse(ReadFile(dir_ / "key-sales.json"));
+  EXPECT_EQ(sales_key["roles"], Json::array({"SALES"}));
+  EXPECT_EQ(Get(path("FINANCIAL", "EU", "2026-04"), Token(sales_key))->status, 403);
+  EXPECT_EQ(Get(path("FINANCIAL", "EU", "2026-04"), Token(developer_))->status, 403);
+  EXPECT_EQ(Get(SalesPath("2026-03-01"), Token(sales_key))->status, 200);
+  // Parameter errors.
+  auto region = Get(path("FINANCIAL", "XX", "2026-04"), Token(key_));
+  EXPECT_EQ(region->status, 400);
+  EXPECT_EQ(FirstError(region)["source"]["parameter"], "filter[regionCode]");
+  EXPECT_EQ(Get(path("FINANCIAL", "Z1", "2026-04"), Token(key_))->status, 400);
+  EXPECT_EQ(Get(path("FINANCE_DETAIL", "EU", "2026-04"), Token(key_))->status, 400);
+  auto date = Get(path("FINANCIAL", "EU", "2026-13"), Token(key_));
+  EXPECT_EQ(date->status, 400);
+  EXPECT_EQ(FirstError(date)["source"]["parameter"], "filter[reportDate]");
+  EXPECT_EQ(Get(path("FINANCIAL", "EU", "2026-04-01"), Token(key_))->status, 400);
+  auto missing = Get("/v1/financeReports?filter%5BreportType%5D=FINANCIAL", Token(key_));
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(FirstError(missing)["code"], "PARAMETER_ERROR.REQUIRED");
+  // A period that has not closed, and one before the portfolio, have no report.
+  auto open = Get(path("FINANCIAL", "EU", "2026-06"), Token(key_));
+  EXPECT_EQ(open->status, 404);
+  EXPECT_EQ(FirstError(open)["detail"], "There were no sales for the date specified.");
+  EXPECT_EQ(Get(path("FINANCIAL", "EU", "2022-01"), Token(key_))->status, 404);
+}
+
 TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {
   httplib::Client c("127.0.0.1", sandbox_->port());
   auto post = [&](const std::string& json) { return c.Post("/_sandbox/faults", json, "application/json")->status; };

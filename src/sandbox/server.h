@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "sandbox/generator.h"
@@ -111,7 +112,8 @@ struct Sandbox::Impl {
   std::map<std::string, ReviewResponse> responses;              // by review id
   std::map<std::string, std::vector<ReviewInfo>> review_cache;  // by app id
   std::vector<LoggedRequest> log;
-  std::map<std::pair<int, int32_t>, std::string> gzip_cache;  // (frequency, period start)
+  // (report type, frequency, period start) → gzip bytes
+  std::map<std::tuple<std::string, int, int32_t>, std::string> gzip_cache;
 
   Impl(SandboxOptions o, Date today)
       : options(std::move(o)), portfolio(options.seed, today, options.scale) {}
@@ -132,13 +134,15 @@ struct Sandbox::Impl {
   bool Admit(const std::string& kid, httplib::Response& res);
   bool InjectedFailure(httplib::Response& res);
   // The gzip bytes of a report, or "" when the period has no sales.
-  std::string GzipReport(Frequency frequency, Date start);
+  std::string GzipReport(const std::string& type, Frequency frequency, Date start);
   // Apple publishes daily reports the next day, weekly ones on the Monday after the week,
   // monthly ones about five days after the month and yearly ones about six days after the year.
   bool Published(Frequency frequency, Date start) const;
   // The latest published period of a frequency (what Apple serves when the date is omitted).
   Date LatestPeriod(Frequency frequency) const;
   void SalesReports(const httplib::Request& req, httplib::Response& res);
+  // GET /v1/financeReports (§3).
+  void FinanceReports(const httplib::Request& req, httplib::Response& res);
   // The shared front of every /v1 endpoint: latency, authentication, injected failures and the
   // rate limit. Returns the key id, or nothing when `res` already holds the answer.
   std::optional<std::string> Admitted(const httplib::Request& req, httplib::Response& res);
