@@ -18,6 +18,15 @@ void Sandbox::Impl::Routes() {
     FinanceReports(req, res);
     Log(req, res);
   });
+  server.Post("/reportservice/sales/v1", [this](const httplib::Request& req, httplib::Response& res) {
+    Reporter(req, res, false);
+    Log(req, res);
+  });
+  server.Post("/reportservice/finance/v1",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                Reporter(req, res, true);
+                Log(req, res);
+              });
   server.Get("/v1/apps", [this](const httplib::Request& req, httplib::Response& res) {
     Apps(req, res, "");
     Log(req, res);
@@ -158,6 +167,13 @@ void Sandbox::Impl::Routes() {
     res.set_content(portfolio.EcbFxCsv(portfolio.first_sales_day().AddDays(-10), portfolio.today()),
                     "text/csv");
   });
+  // The Reporter access token reaches its expiration date (as if 180 days had passed).
+  server.Post("/_sandbox/reporter/expire-token", [this](const httplib::Request&,
+                                                        httplib::Response& res) {
+    std::lock_guard lock(mu);
+    reporter_token_expiry = portfolio.today();
+    res.set_content(R"({"expired":true})", "application/json");
+  });
   server.Post(R"(/_sandbox/keys/([A-Z0-9]+)/revoke)",
               [this](const httplib::Request& req, httplib::Response& res) {
                 std::lock_guard lock(mu);
@@ -238,6 +254,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(0, {"ADMIN"}, "key.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(1, {"DEVELOPER"}, "key-developer.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(2, {"SALES"}, "key-sales.json"));
+  ORCHARD_RETURN_IF_ERROR(impl->IssueAppleIds());
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
       << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
   impl->Routes();

@@ -290,6 +290,104 @@ TEST_F(SandboxTest, FinanceReportsPerRegionForFinanceRolesOnly) {
   EXPECT_EQ(Get(path("FINANCIAL", "EU", "2022-01"), Token(key_))->status, 404);
 }
 
+TEST_F(SandboxTest, ReporterManagesTokensWithTheAppSpecificPasswordAndServesReports) {
+  const Json id = Json::parse(ReadFile(dir_ / "apple-id.json"));
+  const std::string user = id["apple_id"], password = id["app_specific_password"];
+  // Four groups of four lowercase letters (§9.4).
+  ASSERT_EQ(password.size(), 19u);
+  for (size_t i = 0; i < password.size(); ++i) {
+    if (i % 5 == 4) {
+      EXPECT_EQ(password[i], '-');
+    } else {
+      EXPECT_TRUE(password[i] >= 'a' && password[i] <= 'z') << password;
+    }
+  }
+  const std::string vendor = key_["vendor_number"];
+  auto post = [&](const std::string& service, Json request, const std::string& extra = "") {
+    httplib::Client c("127.0.0.1", sandbox_->port());
+    c.set_read_timeout(120, 0);
+    return c.Post(("/reportservice/" + service + "/v1").c_str(),
+                  "jsonRequest=" + httplib::detail::encode_query_param(request.dump()) + extra,
+                  "application/x-www-form-urlencoded");
+  };
+  auto command = [&](const std::string& q, const std::string& token, const std::string& mode = "Normal") {
+    Json j = {{"userid", user}, {"version", "2.2"}, {"mode", mode},
+              {"queryInput", "[p=Reporter.properties, " + q + "]"}};
+    if (!token.empty()) j["accesstoken"] = token;
+    return j;
+  };
+  // No token yet.
+  auto early = post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20260301", ""));
+  EXPECT_EQ(early->status, 401);
+  // The two-step generateToken.
+  Json manage = command("Sales.generateToken", "");
+  manage["password"] = "wrong-pass-word-here";
+  EXPECT_EQ(post("sales", manage)->status, 401);
+  manage["password"] = password;
+  auto first = post("sales", manage);
+  ASSERT_EQ(first->status, 200);
+  const std::string request_id = first->get_header_value("service_request_id");
+  ASSERT_EQ(request_id.size(), 36u);
+  EXPECT_EQ(post("sales", manage, "&isExistingToken=Y&requestId=not-the-id")->status, 400);
+  auto second = post("sales", manage, "&isExistingToken=Y&requestId=" + request_id);
+  ASSERT_EQ(second->status, 200) << second->body;
+  ASSERT_EQ(second->body.rfind("AccessToken:", 0), 0u) << second->body;
+  const std::string token = second->body.substr(12, 36);
+  // 180 days after 2026-03-10.
+  EXPECT_NE(second->body.find("Expiration Date:2026-09-06"), std::string::npos) << second->body;
+  Json view = command("Sales.viewToken", "");
+  view["password"] = password;
+  EXPECT_NE(post("sales", view)->body.find(token), std::string::npos);
+
+  // Reports: the same bytes as the API, with Reporter's file names.
+  auto sales = post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20260301", token));
+  ASSERT_EQ(sales->status, 200) << sales->body;
+  EXPECT_EQ(sales->get_header_value("Content-Type"), "application/a-gzip");
+  EXPECT_EQ(sales->get_header_value("filename"), "S_D_" + vendor + "_20260301.txt.gz");
+  EXPECT_FALSE(sales->get_header_value("downloadmsg").empty());
+  const Portfolio portfolio(11, *Date::ParseIso("2026-03-10"));
+  EXPECT_EQ(sales->body, GzipBytes(portfolio.SalesSummaryDailyTsv(*Date::ParseIso("2026-03-01"))));
+  auto weekly = post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Weekly,20260308", token));
+  ASSERT_EQ(weekly->status, 200);
+  EXPECT_EQ(weekly->body, GzipBytes(portfolio.SalesSummaryTsv(Frequency::kWeekly, *Date::ParseIso("2026-03-02"))));
+  auto subscription = post("sales", command("Sales.getReport, " + vendor +
+                                            ",Subscription,Summary,Daily,20260301,1_3", token));
+  ASSERT_EQ(subscription->status, 200);
+  EXPECT_EQ(subscription->get_header_value("filename"), "Subscription_" + vendor + "_20260301.txt.gz");
+  EXPECT_EQ(subscription->body, GzipBytes(portfolio.SubscriptionTsv(*Date::ParseIso("2026-03-01"))));
+  auto finance = post("finance", command("Finance.getReport, " + vendor + ",EU,Financial,2026,4", token));
+  ASSERT_EQ(finance->status, 200) << finance->body;
+  EXPECT_EQ(finance->get_header_value("filename"), vendor + "_0426_EU.txt.gz");
+  EXPECT_EQ(finance->body, GzipBytes(portfolio.FinancialTsv("EU", 2026, 4)));
+  // Errors: text in Normal mode, XML in Robot.XML mode.
+  auto none = post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20200101", token));
+  EXPECT_EQ(none->status, 404);
+  EXPECT_EQ(none->body, "There were no sales for the date specified.\n");
+  auto xml = post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20200101", token, "Robot.XML"));
+  EXPECT_EQ(xml->status, 404);
+  EXPECT_NE(xml->body.find("<Error>"), std::string::npos);
+  EXPECT_NE(xml->body.find("<Message>There were no sales for the date specified.</Message>"), std::string::npos);
+  EXPECT_EQ(post("sales", command("Sales.getReport, 12345678,Sales,Summary,Daily,20260301", token))->status, 400);
+  EXPECT_EQ(post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,2026-03-01", token))->status, 400);
+  EXPECT_EQ(post("sales", command("Sales.getReport, " + vendor + ",Subscription,Summary,Weekly,20260308", token))->status, 400);
+  // An expired token is refused; a new one works again.
+  httplib::Client control("127.0.0.1", sandbox_->port());
+  ASSERT_EQ(control.Post("/_sandbox/reporter/expire-token", "", "application/json")->status, 200);
+  auto expired = post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20260301", token));
+  EXPECT_EQ(expired->status, 401);
+  EXPECT_NE(expired->body.find("expired"), std::string::npos);
+  // Deleting the token ends its use too.
+  auto again = post("sales", manage);
+  auto renewed = post("sales", manage, "&isExistingToken=Y&requestId=" + again->get_header_value("service_request_id"));
+  const std::string token2 = renewed->body.substr(12, 36);
+  EXPECT_NE(token2, token);
+  EXPECT_EQ(post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20260301", token2))->status, 200);
+  Json remove = command("Sales.deleteToken", "");
+  remove["password"] = password;
+  EXPECT_EQ(post("sales", remove)->status, 200);
+  EXPECT_EQ(post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20260301", token2))->status, 401);
+}
+
 TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {
   httplib::Client c("127.0.0.1", sandbox_->port());
   auto post = [&](const std::string& json) { return c.Post("/_sandbox/faults", json, "application/json")->status; };

@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <openssl/evp.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -112,6 +113,13 @@ struct Sandbox::Impl {
   std::map<std::string, ReviewResponse> responses;              // by review id
   std::map<std::string, std::vector<ReviewInfo>> review_cache;  // by app id
   std::vector<LoggedRequest> log;
+
+  // The Reporter protocol (§9): one Apple ID with an app-specific password and its token.
+  std::string reporter_apple_id, reporter_password, reporter_account;
+  std::string reporter_token;        // "" = none
+  Date reporter_token_expiry;
+  std::string reporter_request_id;   // a pending two-step generateToken
+  std::atomic<uint64_t> uuid_counter{0};
   // (report type, frequency, period start) → gzip bytes
   std::map<std::tuple<std::string, int, int32_t>, std::string> gzip_cache;
 
@@ -226,6 +234,12 @@ struct Sandbox::Impl {
   // GET /api/v2/{cc}/apps/{top-free|top-paid}/{limit}/apps.json (§8.2), public.
   void TopChartV2(const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
+  // POST /reportservice/{sales,finance}/v1 (§9).
+  void Reporter(const httplib::Request& req, httplib::Response& res, bool finance);
+  // A random-looking UUID (seeded: the same sequence each run).
+  std::string NewUuid();
+  // Writes the credentials of the other link methods into keys_dir (apple-id.json …).
+  Status IssueAppleIds();
   void Routes();
 };
 

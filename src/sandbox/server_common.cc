@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sandbox/generator_internal.h"
 #include "sandbox/server.h"
 
 namespace orchard::sandbox {
@@ -130,6 +131,34 @@ Status Sandbox::Impl::IssueKey(int index, const std::vector<std::string>& roles,
                      {"roles", roles}};
   std::ofstream(json_path) << meta.dump(2) << "\n";
   keys.emplace(k.key_id, std::move(k));
+  return Status::Ok();
+}
+
+// The credentials of the link methods other than API keys, derived from the seed.
+Status Sandbox::Impl::IssueAppleIds() {
+  auto letters = [&](uint64_t salt, size_t n) {
+    std::string out;
+    uint64_t h = internal::Key({options.seed, salt});
+    for (size_t i = 0; i < n; ++i) {
+      if (i % 13 == 0) h = internal::Key({h, i});
+      out.push_back(static_cast<char>('a' + h % 26));
+      h /= 26;
+    }
+    return out;
+  };
+  const std::string asp = letters(80, 16);
+  reporter_apple_id = "reports@orcharddemo.example";
+  reporter_password = asp.substr(0, 4) + "-" + asp.substr(4, 4) + "-" + asp.substr(8, 4) + "-" +
+                      asp.substr(12, 4);
+  reporter_account = std::to_string(100000 + internal::Key({options.seed, 81}) % 900000);
+  const Json apple_id = {{"apple_id", reporter_apple_id},
+                         {"app_specific_password", reporter_password},
+                         {"account", reporter_account},
+                         {"vendor_number", portfolio.vendor_number()}};
+  const auto path = options.keys_dir / "apple-id.json";
+  std::filesystem::remove(path);
+  std::ofstream(path) << apple_id.dump(2) << "\n";
+  ::chmod(path.c_str(), 0600);
   return Status::Ok();
 }
 
