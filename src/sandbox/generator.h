@@ -81,6 +81,26 @@ struct AppInfo {
 // currencies without minor units), as the sales reports use it.
 double TierPrice(double usd, const Storefront& storefront);
 
+// An Apple Search Ads campaign of the portfolio (apple-apis.md §7), spending in USD.
+struct AdCampaign {
+  int64_t id = 0;
+  std::string name;
+  std::string adam_id;  // the app's Apple Identifier
+  std::string app_name;
+  std::vector<std::string> countries;  // alpha-2
+  Date start;
+  std::optional<Date> paused;  // no delivery from this day on
+  double daily_budget_usd = 0;
+};
+// One campaign's delivery in one country on one day.
+struct AdDayRow {
+  size_t campaign = 0;  // index into SearchAdsCampaigns()
+  std::string country;
+  long impressions = 0, taps = 0;
+  long tap_new = 0, tap_re = 0, view_new = 0, view_re = 0;  // installs by attribution
+  long long spend_cents = 0;                                // USD
+};
+
 class Portfolio {
  public:
   // `scale` repeats the portfolio that many times (copies with their own ids and popularity),
@@ -123,6 +143,12 @@ class Portfolio {
   std::map<std::string, std::string> FinancialReports(int fiscal_year, int period) const;
   // FINANCE_DETAIL (region Z1): the period's paid Sales rows day by day, all regions.
   std::string FinanceDetailTsv(int fiscal_year, int period) const;
+
+  // Search Ads: the campaigns started before today, and a day's delivery (nothing from today on).
+  // Tap-through first-time downloads never exceed the day's App Store downloads of the app in
+  // the country (Sales report, all devices).
+  std::vector<AdCampaign> SearchAdsCampaigns() const;
+  std::vector<AdDayRow> SearchAdsDay(Date day) const;
 
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.

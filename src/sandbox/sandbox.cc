@@ -27,6 +27,22 @@ void Sandbox::Impl::Routes() {
                 Reporter(req, res, true);
                 Log(req, res);
               });
+  server.Post("/auth/oauth2/token", [this](const httplib::Request& req, httplib::Response& res) {
+    SearchAdsToken(req, res);
+    Log(req, res);
+  });
+  server.Get("/api/v5/acls", [this](const httplib::Request& req, httplib::Response& res) {
+    SearchAdsAcls(req, res);
+    Log(req, res);
+  });
+  server.Get("/api/v5/me", [this](const httplib::Request& req, httplib::Response& res) {
+    SearchAdsMe(req, res);
+    Log(req, res);
+  });
+  server.Post("/api/v5/reports/campaigns", [this](const httplib::Request& req, httplib::Response& res) {
+    SearchAdsCampaignReport(req, res);
+    Log(req, res);
+  });
   server.Get("/v1/apps", [this](const httplib::Request& req, httplib::Response& res) {
     Apps(req, res, "");
     Log(req, res);
@@ -167,6 +183,13 @@ void Sandbox::Impl::Routes() {
     res.set_content(portfolio.EcbFxCsv(portfolio.first_sales_day().AddDays(-10), portfolio.today()),
                     "text/csv");
   });
+  // Every Search Ads access token expires (as if an hour had passed).
+  server.Post("/_sandbox/searchads/expire-tokens", [this](const httplib::Request&,
+                                                          httplib::Response& res) {
+    std::lock_guard lock(mu);
+    ads_tokens.clear();
+    res.set_content(R"({"expired":true})", "application/json");
+  });
   // The Reporter access token reaches its expiration date (as if 180 days had passed).
   server.Post("/_sandbox/reporter/expire-token", [this](const httplib::Request&,
                                                         httplib::Response& res) {
@@ -255,6 +278,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(1, {"DEVELOPER"}, "key-developer.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(2, {"SALES"}, "key-sales.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueAppleIds());
+  ORCHARD_RETURN_IF_ERROR(impl->IssueSearchAdsKey());
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
       << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
   impl->Routes();

@@ -388,6 +388,231 @@ TEST_F(SandboxTest, ReporterManagesTokensWithTheAppSpecificPasswordAndServesRepo
   EXPECT_EQ(post("sales", command("Sales.getReport, " + vendor + ",Sales,Summary,Daily,20260301", token2))->status, 401);
 }
 
+class SearchAdsTest : public SandboxTest {
+ protected:
+  void SetUp() override {
+    SandboxTest::SetUp();
+    ads_ = Json::parse(ReadFile(dir_ / "searchads.json"));
+  }
+  // The client secret of §7.1, with claims that can be bent.
+  std::string Secret(Json payload_patch = Json::object(), bool der = false) {
+    Json header = {{"alg", "ES256"}, {"kid", ads_["key_id"]}};
+    Json payload = {{"iss", ads_["team_id"]}, {"sub", ads_["client_id"]},
+                    {"aud", "https://appleid.apple.com"}, {"iat", Now()}, {"exp", Now() + 86400 * 30}};
+    payload.merge_patch(payload_patch);
+    const std::string input = crypto::Base64UrlEncode(header.dump()) + "." + crypto::Base64UrlEncode(payload.dump());
+    auto key = crypto::Es256PrivateKey::FromPem(orchard::Secret(ReadFile(dir_ / ads_["private_key_file"].get<std::string>())));
+    std::string sig = *key->SignRaw(input);
+    if (der) sig = std::string("\x30\x44\x02\x20", 4) + sig.substr(0, 32) + std::string("\x02\x20", 2) + sig.substr(32);
+    return input + "." + crypto::Base64UrlEncode(sig);
+  }
+  httplib::Result TokenRequest(const std::string& secret, const std::string& grant = "client_credentials") {
+    httplib::Client c("127.0.0.1", sandbox_->port());
+    const std::string form = "grant_type=" + grant + "&client_id=" +
+                             httplib::detail::encode_query_param(ads_["client_id"]) + "&client_secret=" + secret +
+                             "&scope=searchadsorg";
+    return c.Post("/auth/oauth2/token", form, "application/x-www-form-urlencoded");
+  }
+  std::string AccessToken() {
+    auto r = TokenRequest(Secret());
+    return Json::parse(r->body)["access_token"];
+  }
+  httplib::Result Report(const Json& body, const std::string& token, bool context = true) {
+    httplib::Client c("127.0.0.1", sandbox_->port());
+    c.set_read_timeout(120, 0);
+    httplib::Headers h = {{"Authorization", "Bearer " + token}};
+    if (context) h.emplace("X-AP-Context", "orgId=" + std::to_string(ads_["org_id"].get<int64_t>()));
+    return c.Post("/api/v5/reports/campaigns", h, body.dump(), "application/json");
+  }
+  static Json Body(const std::string& start, const std::string& end, Json extra = Json::object()) {
+    Json b = {{"startTime", start}, {"endTime", end},
+              {"selector", {{"orderBy", Json::array({{{"field", "campaignId"}, {"sortOrder", "ASCENDING"}}})},
+                            {"pagination", {{"offset", 0}, {"limit", 100}}}}},
+              {"returnRowTotals", true}, {"returnGrandTotals", true}, {"timeZone", "UTC"}};
+    b.merge_patch(extra);
+    return b;
+  }
+  static long long Cents(const Json& money) {
+    EXPECT_EQ(money["currency"], "USD");
+    const std::string a = money["amount"];
+    return std::llround(std::stod(a) * 100);
+  }
+  Json ads_;
+};
+
+TEST_F(SearchAdsTest, ClientCredentialsWithAnEs256SecretGiveAnHourLongToken) {
+  EXPECT_EQ(ads_["client_id"].get<std::string>().rfind("SEARCHADS.", 0), 0u);
+  EXPECT_EQ(ReadFile(dir_ / ads_["private_key_file"].get<std::string>()).rfind("-----BEGIN EC PRIVATE KEY-----", 0), 0u);
+  auto ok = TokenRequest(Secret());
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  const Json token = Json::parse(ok->body);
+  EXPECT_EQ(token["token_type"], "Bearer");
+  EXPECT_EQ(token["expires_in"], 3600);
+  EXPECT_EQ(token["scope"], "searchadsorg");
+  auto error_of = [](const httplib::Result& r) { return Json::parse(r->body)["error"]; };
+  EXPECT_EQ(error_of(TokenRequest(Secret(), "password")), "unsupported_grant_type");
+  EXPECT_EQ(error_of(TokenRequest(Secret({{"aud", "appstoreconnect-v1"}}))), "invalid_client");
+  EXPECT_EQ(error_of(TokenRequest(Secret({{"exp", Now() + 181 * 86400}}))), "invalid_client");
+  EXPECT_EQ(error_of(TokenRequest(Secret({{"exp", Now() - 10}}))), "invalid_client");
+  EXPECT_EQ(error_of(TokenRequest(Secret({}, true))), "invalid_client") << "DER signatures are refused";
+  EXPECT_EQ(TokenRequest(Secret({}, true))->status, 400);
+
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  EXPECT_EQ(c.Get("/api/v5/acls")->status, 401);
+  auto acls = c.Get("/api/v5/acls", {{"Authorization", "Bearer " + token["access_token"].get<std::string>()}});
+  ASSERT_EQ(acls->status, 200);
+  const Json acl = Json::parse(acls->body);
+  EXPECT_EQ(acl["data"][0]["orgId"], ads_["org_id"]);
+  EXPECT_EQ(acl["data"][0]["currency"], "USD");
+  EXPECT_TRUE(acl["error"].is_null());
+  // Without X-AP-Context the report is forbidden, with the documented body.
+  auto forbidden = Report(Body("2026-02-01", "2026-02-28"), token["access_token"], false);
+  EXPECT_EQ(forbidden->status, 403);
+  EXPECT_EQ(Json::parse(forbidden->body)["error"]["errors"][0]["message"],
+            "A required header was not specified or was invalid.");
+  // Expired tokens are refused.
+  ASSERT_EQ(c.Post("/_sandbox/searchads/expire-tokens", "", "application/json")->status, 200);
+  EXPECT_EQ(Report(Body("2026-02-01", "2026-02-28"), token["access_token"])->status, 401);
+}
+
+TEST_F(SearchAdsTest, CampaignReportsAddUpAcrossTotalsGranularityAndCountries) {
+  const std::string token = AccessToken();
+  // Validation of §7.3.
+  auto field_of = [](const httplib::Result& r) { return Json::parse(r->body)["error"]["errors"][0]["field"]; };
+  auto no_totals = Report(Body("2026-02-01", "2026-02-28", {{"returnRowTotals", false}}), token);
+  EXPECT_EQ(no_totals->status, 400);
+  EXPECT_EQ(field_of(no_totals), "returnRowTotals");
+  EXPECT_EQ(Report(Body("2025-12-01", "2026-03-01", {{"granularity", "DAILY"}, {"returnGrandTotals", false}}), token)->status, 400);
+  EXPECT_EQ(Report(Body("2026-02-01", "2026-02-28", {{"granularity", "DAILY"}}), token)->status, 400)
+      << "grand totals with a granularity";
+  EXPECT_EQ(Report(Body("2026-02-01", "2026-02-10", {{"granularity", "HOURLY"}, {"returnGrandTotals", false}}), token)->status, 400);
+  EXPECT_EQ(Report(Body("2026-02-01", "2026-02-10", {{"granularity", "WEEKLY"}, {"returnGrandTotals", false}}), token)->status, 400);
+  EXPECT_EQ(Report(Body("2026-02-10", "2026-02-01"), token)->status, 400);
+
+  // Totals over February.
+  auto totals = Report(Body("2026-02-01", "2026-02-28"), token);
+  ASSERT_EQ(totals->status, 200) << totals->body;
+  const Json t = Json::parse(totals->body);
+  const Json& rows = t["data"]["reportingDataResponse"]["row"];
+  ASSERT_GE(rows.size(), 3u);
+  EXPECT_EQ(t["pagination"]["totalResults"], rows.size());
+  long impressions = 0, taps = 0;
+  long long spend = 0;
+  std::map<int64_t, Json> by_campaign;
+  for (const auto& r : rows) {
+    const Json& m = r["total"];
+    impressions += m["impressions"].get<long>();
+    taps += m["taps"].get<long>();
+    spend += Cents(m["localSpend"]);
+    EXPECT_EQ(m["tapInstalls"], m["tapNewDownloads"].get<long>() + m["tapRedownloads"].get<long>());
+    EXPECT_EQ(m["totalInstalls"], m["tapInstalls"].get<long>() + m["viewInstalls"].get<long>());
+    EXPECT_LE(m["taps"].get<long>(), m["impressions"].get<long>());
+    EXPECT_LE(m["tapInstalls"].get<long>(), m["taps"].get<long>());
+    EXPECT_NEAR(m["ttr"].get<double>(), double(m["taps"].get<long>()) / m["impressions"].get<long>(), 1e-4);
+    EXPECT_NEAR(Cents(m["avgCPT"]), double(Cents(m["localSpend"])) / m["taps"].get<long>(), 0.51);
+    EXPECT_TRUE(r["metadata"]["app"]["adamId"].is_number_integer());
+    by_campaign[r["metadata"]["campaignId"].get<int64_t>()] = m;
+  }
+  const Json& grand = t["data"]["reportingDataResponse"]["grandTotals"]["total"];
+  EXPECT_EQ(grand["impressions"], impressions);
+  EXPECT_EQ(grand["taps"], taps);
+  EXPECT_EQ(Cents(grand["localSpend"]), spend);
+
+  // Daily by country: the days and countries add up to each campaign's total.
+  auto daily = Report(Body("2026-02-01", "2026-02-28", {{"granularity", "DAILY"}, {"returnGrandTotals", false},
+                                                        {"groupBy", Json::array({"countryOrRegion"})}}), token);
+  ASSERT_EQ(daily->status, 200) << daily->body;
+  std::map<int64_t, std::pair<long, long long>> summed;
+  std::set<std::string> dates;
+  const Json parsed1 = Json::parse(daily->body);
+  for (const auto& r : parsed1["data"]["reportingDataResponse"]["row"]) {
+    EXPECT_TRUE(r["metadata"].contains("countryOrRegion"));
+    auto& [taps_sum, spend_sum] = summed[r["metadata"]["campaignId"].get<int64_t>()];
+    for (const auto& d : r["granularity"]) {
+      dates.insert(d["date"].get<std::string>());
+      taps_sum += d["taps"].get<long>();
+      spend_sum += Cents(d["localSpend"]);
+    }
+  }
+  EXPECT_EQ(dates.size(), 28u);
+  EXPECT_EQ(*dates.begin(), "2026-02-01");
+  for (const auto& [id, m] : by_campaign) {
+    EXPECT_EQ(summed[id].first, m["taps"].get<long>()) << id;
+    EXPECT_EQ(summed[id].second, Cents(m["localSpend"])) << id;
+  }
+  // Hours add up to their days.
+  auto hourly = Report(Body("2026-03-01", "2026-03-02", {{"granularity", "HOURLY"}, {"returnGrandTotals", false}}), token);
+  auto two_days = Report(Body("2026-03-01", "2026-03-02"), token);
+  ASSERT_EQ(hourly->status, 200) << hourly->body;
+  std::map<int64_t, long> hourly_taps, day_taps;
+  const Json parsed2 = Json::parse(hourly->body);
+  for (const auto& r : parsed2["data"]["reportingDataResponse"]["row"]) {
+    for (const auto& h : r["granularity"]) {
+      EXPECT_EQ(h["date"].get<std::string>().size(), 13u) << "YYYY-MM-DD HH";
+      hourly_taps[r["metadata"]["campaignId"].get<int64_t>()] += h["taps"].get<long>();
+    }
+  }
+  const Json parsed3 = Json::parse(two_days->body);
+  for (const auto& r : parsed3["data"]["reportingDataResponse"]["row"]) {
+    day_taps[r["metadata"]["campaignId"].get<int64_t>()] = r["total"]["taps"].get<long>();
+  }
+  EXPECT_EQ(hourly_taps, day_taps);
+
+  // Paging and ordering.
+  auto page = Report(Body("2026-02-01", "2026-02-28",
+                          {{"selector", {{"orderBy", Json::array({{{"field", "impressions"}, {"sortOrder", "DESCENDING"}}})},
+                                         {"pagination", {{"offset", 1}, {"limit", 2}}}}}}), token);
+  ASSERT_EQ(page->status, 200) << page->body;
+  const Json p = Json::parse(page->body);
+  EXPECT_EQ(p["pagination"]["totalResults"], rows.size());
+  EXPECT_EQ(p["pagination"]["startIndex"], 1);
+  ASSERT_EQ(p["data"]["reportingDataResponse"]["row"].size(), 2u);
+  std::vector<long> all_impressions;
+  for (const auto& [id, m] : by_campaign) all_impressions.push_back(m["impressions"]);
+  std::sort(all_impressions.rbegin(), all_impressions.rend());
+  EXPECT_EQ(p["data"]["reportingDataResponse"]["row"][0]["total"]["impressions"], all_impressions[1]);
+  EXPECT_EQ(p["data"]["reportingDataResponse"]["row"][1]["total"]["impressions"], all_impressions[2]);
+  // A condition on the campaign.
+  const int64_t first_id = by_campaign.begin()->first;
+  auto one = Report(Body("2026-02-01", "2026-02-28",
+                         {{"selector", {{"conditions", Json::array({{{"field", "campaignId"}, {"operator", "EQUALS"},
+                                                                      {"values", Json::array({std::to_string(first_id)})}}})},
+                                        {"orderBy", Json::array({{{"field", "campaignId"}, {"sortOrder", "ASCENDING"}}})}}}}), token);
+  ASSERT_EQ(one->status, 200) << one->body;
+  ASSERT_EQ(Json::parse(one->body)["data"]["reportingDataResponse"]["row"].size(), 1u);
+}
+
+TEST_F(SearchAdsTest, InstallsNeverExceedTheAppStoreDownloadsOfTheirDay) {
+  const std::string token = AccessToken();
+  const Portfolio portfolio(11, *Date::ParseIso("2026-03-10"));
+  for (const char* day : {"2026-02-14", "2026-03-01", "2026-03-09"}) {
+    auto r = Report(Body(day, day, {{"groupBy", Json::array({"countryOrRegion"})}}), token);
+    ASSERT_EQ(r->status, 200) << r->body;
+    // First-time downloads of the day from the Sales report, by (Apple ID, country).
+    std::map<std::pair<std::string, std::string>, long> downloads;
+    std::istringstream in(portfolio.SalesSummaryDailyTsv(*Date::ParseIso(day)));
+    std::string line;
+    std::getline(in, line);
+    const std::set<std::string> first_time = {"1", "1F", "1T", "F1"};
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::istringstream fs(line);
+      for (std::string x; std::getline(fs, x, '\t');) f.push_back(x);
+      if (first_time.contains(f[6]) && std::stol(f[7]) > 0) downloads[{f[14], f[12]}] += std::stol(f[7]);
+    }
+    int checked = 0;
+    const Json parsed4 = Json::parse(r->body);
+    for (const auto& row : parsed4["data"]["reportingDataResponse"]["row"]) {
+      const std::string app = std::to_string(row["metadata"]["app"]["adamId"].get<int64_t>());
+      const long installs = row["total"]["totalNewDownloads"];
+      const std::pair<std::string, std::string> key{app, row["metadata"]["countryOrRegion"]};
+      EXPECT_LE(installs, downloads[key]) << day << " " << app;
+      checked += installs > 0;
+    }
+    EXPECT_GT(checked, 3) << day;
+  }
+}
+
 TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {
   httplib::Client c("127.0.0.1", sandbox_->port());
   auto post = [&](const std::string& json) { return c.Post("/_sandbox/faults", json, "application/json")->status; };

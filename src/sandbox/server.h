@@ -15,6 +15,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -120,6 +121,13 @@ struct Sandbox::Impl {
   Date reporter_token_expiry;
   std::string reporter_request_id;   // a pending two-step generateToken
   std::atomic<uint64_t> uuid_counter{0};
+
+  // Apple Search Ads (§7): the API user's key and client, its access tokens, delivery by day.
+  std::string ads_client_id, ads_team_id, ads_key_id;
+  int64_t ads_org_id = 0;
+  EVP_PKEY* ads_key = nullptr;
+  std::map<std::string, SteadyTime> ads_tokens;  // access token → expiry
+  std::map<int32_t, std::vector<AdDayRow>> ads_cache;
   // (report type, frequency, period start) → gzip bytes
   std::map<std::tuple<std::string, int, int32_t>, std::string> gzip_cache;
 
@@ -127,6 +135,7 @@ struct Sandbox::Impl {
       : options(std::move(o)), portfolio(options.seed, today, options.scale) {}
   ~Impl() {
     for (auto& [kid, k] : keys) EVP_PKEY_free(k.key);
+    EVP_PKEY_free(ads_key);
   }
   // Issues (or reuses, for the same seed) an API key and writes its files into keys_dir.
   Status IssueKey(int index, const std::vector<std::string>& roles, const std::string& json_name);
@@ -240,6 +249,17 @@ struct Sandbox::Impl {
   std::string NewUuid();
   // Writes the credentials of the other link methods into keys_dir (apple-id.json …).
   Status IssueAppleIds();
+  // Search Ads (§7): searchads.json and the SEC1 private key the API user uploaded.
+  Status IssueSearchAdsKey();
+  // POST /auth/oauth2/token (client credentials, client secret = ES256 JWT).
+  void SearchAdsToken(const httplib::Request& req, httplib::Response& res);
+  // A valid bearer token (401 otherwise) and, when `needs_org`, X-AP-Context: orgId=… (403).
+  bool SearchAdsAdmitted(const httplib::Request& req, httplib::Response& res, bool needs_org);
+  void SearchAdsAcls(const httplib::Request& req, httplib::Response& res);
+  void SearchAdsMe(const httplib::Request& req, httplib::Response& res);
+  // POST /api/v5/reports/campaigns.
+  void SearchAdsCampaignReport(const httplib::Request& req, httplib::Response& res);
+  const std::vector<AdDayRow>& AdsDay(Date day);
   void Routes();
 };
 
