@@ -43,50 +43,90 @@ void Sandbox::Impl::Routes() {
     SearchAdsCampaignReport(req, res);
     Log(req, res);
   });
-  server.Get("/v1/apps", [this](const httplib::Request& req, httplib::Response& res) {
-    Apps(req, res, "");
-    Log(req, res);
-  });
-  server.Get(R"(/v1/apps/([0-9]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    Apps(req, res, req.matches[1]);
-    Log(req, res);
-  });
-  server.Get(R"(/v1/apps/([0-9]+)/customerReviews)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               CustomerReviews(req, res, req.matches[1]);
-               Log(req, res);
-             });
-  server.Get(R"(/v1/customerReviews/([^/]+)(/response)?)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               if (!Admitted(req, res)) return Log(req, res);
-               const std::string base = "http://" + req.get_header_value("Host");
-               const ReviewInfo* review = FindReview(req.matches[1]);
-               if (review == nullptr) {
-                 JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
-                           "There is no resource of type 'customerReviews' with id '" +
-                               std::string(req.matches[1]) + "'");
-               } else if (req.matches[2].length() > 0) {
-                 std::lock_guard lock(mu);
-                 auto it = responses.find(review->id);
-                 if (it == responses.end()) {
+  // The reviews side of the API, also served under /iris/v1 to an Apple ID web session
+  // (Part II §A.12.1): same handlers, authenticated by cookies instead of a token.
+  for (const std::string& prefix : {std::string("/v1"), std::string("/iris/v1")}) {
+    server.Get(prefix + "/apps", [this](const httplib::Request& req, httplib::Response& res) {
+      Apps(req, res, "");
+      Log(req, res);
+    });
+    server.Get(prefix + R"(/apps/([0-9]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      Apps(req, res, req.matches[1]);
+      Log(req, res);
+    });
+    server.Get(prefix + R"(/apps/([0-9]+)/customerReviews)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 CustomerReviews(req, res, req.matches[1]);
+                 Log(req, res);
+               });
+    server.Get(prefix + R"(/customerReviews/([^/]+)(/response)?)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 if (!Admitted(req, res)) return Log(req, res);
+                 const std::string base = "http://" + req.get_header_value("Host");
+                 const ReviewInfo* review = FindReview(req.matches[1]);
+                 if (review == nullptr) {
                    JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
-                             "The review has no response");
+                             "There is no resource of type 'customerReviews' with id '" +
+                                 std::string(req.matches[1]) + "'");
+                 } else if (req.matches[2].length() > 0) {
+                   std::lock_guard lock(mu);
+                   auto it = responses.find(review->id);
+                   if (it == responses.end()) {
+                     JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
+                               "The review has no response");
+                   } else {
+                     res.status = 200;
+                     res.set_content(Json{{"data", ResponseResource(it->second, base)},
+                                          {"links", {{"self", base + req.path}}}}
+                                         .dump(),
+                                     "application/json");
+                   }
                  } else {
                    res.status = 200;
-                   res.set_content(Json{{"data", ResponseResource(it->second, base)},
+                   res.set_content(Json{{"data", ReviewResource(*review, base, {})},
                                         {"links", {{"self", base + req.path}}}}
                                        .dump(),
                                    "application/json");
                  }
-               } else {
-                 res.status = 200;
-                 res.set_content(Json{{"data", ReviewResource(*review, base, {})},
-                                      {"links", {{"self", base + req.path}}}}
-                                     .dump(),
-                                 "application/json");
-               }
-               Log(req, res);
-             });
+                 Log(req, res);
+               });
+    server.Post(prefix + "/customerReviewResponses",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  CreateResponse(req, res);
+                  Log(req, res);
+                });
+    auto response_by_id = [this](const httplib::Request& req, httplib::Response& res) {
+      auto kid = Admitted(req, res);
+      if (!kid) return Log(req, res);
+      if (req.method == "DELETE" &&
+          !KeyHasRole(*kid, {"ADMIN", "ACCOUNT_HOLDER", "APP_MANAGER", "CUSTOMER_SUPPORT"})) {
+        JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
+        return Log(req, res);
+      }
+      const std::string id = req.matches[1];
+      const std::string base = "http://" + req.get_header_value("Host");
+      std::unique_lock lock(mu);
+      auto it = std::find_if(responses.begin(), responses.end(),
+                             [&](const auto& kv) { return kv.second.id == id; });
+      if (it == responses.end()) {
+        JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
+                  "There is no resource of type 'customerReviewResponses' with id '" + id + "'");
+      } else if (req.method == "DELETE") {
+        responses.erase(it);
+        res.status = 204;
+      } else {
+        res.status = 200;
+        res.set_content(
+            Json{{"data", ResponseResource(it->second, base)}, {"links", {{"self", base + req.path}}}}
+                .dump(),
+            "application/json");
+      }
+      lock.unlock();  // Log takes the lock itself
+      Log(req, res);
+    };
+    server.Get(prefix + R"(/customerReviewResponses/([^/]+))", response_by_id);
+    server.Delete(prefix + R"(/customerReviewResponses/([^/]+))", response_by_id);
+  }
   server.Get(R"(/([a-z]{2})/rss/customerreviews/(.*)/json)",
              [this](const httplib::Request& req, httplib::Response& res) {
                ReviewsRss(req, res);
@@ -109,42 +149,6 @@ void Sandbox::Impl::Routes() {
     Users(req, res);
     Log(req, res);
   });
-  server.Post("/v1/customerReviewResponses",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                CreateResponse(req, res);
-                Log(req, res);
-              });
-  auto response_by_id = [this](const httplib::Request& req, httplib::Response& res) {
-    auto kid = Admitted(req, res);
-    if (!kid) return Log(req, res);
-    if (req.method == "DELETE" &&
-        !KeyHasRole(*kid, {"ADMIN", "ACCOUNT_HOLDER", "APP_MANAGER", "CUSTOMER_SUPPORT"})) {
-      JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
-      return Log(req, res);
-    }
-    const std::string id = req.matches[1];
-    const std::string base = "http://" + req.get_header_value("Host");
-    std::unique_lock lock(mu);
-    auto it = std::find_if(responses.begin(), responses.end(),
-                           [&](const auto& kv) { return kv.second.id == id; });
-    if (it == responses.end()) {
-      JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
-                "There is no resource of type 'customerReviewResponses' with id '" + id + "'");
-    } else if (req.method == "DELETE") {
-      responses.erase(it);
-      res.status = 204;
-    } else {
-      res.status = 200;
-      res.set_content(
-          Json{{"data", ResponseResource(it->second, base)}, {"links", {{"self", base + req.path}}}}
-              .dump(),
-          "application/json");
-    }
-    lock.unlock();  // Log takes the lock itself
-    Log(req, res);
-  };
-  server.Get(R"(/v1/customerReviewResponses/([^/]+))", response_by_id);
-  server.Delete(R"(/v1/customerReviewResponses/([^/]+))", response_by_id);
   for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       JsonError(res, 405, "METHOD_NOT_ALLOWED",
@@ -182,6 +186,26 @@ void Sandbox::Impl::Routes() {
                                                        httplib::Response& res) {
     res.set_content(portfolio.EcbFxCsv(portfolio.first_sales_day().AddDays(-10), portfolio.today()),
                     "text/csv");
+  });
+  AppleIdRoutes();
+  // The trusted device: the last two-factor code Apple "sent".
+  server.Get("/_sandbox/appleid/code", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    res.set_content(Json{{"code", web_last_code}}.dump(), "application/json");
+  });
+  // Every web session (myacinfo, dqsid) ends, as if its lifetime had passed.
+  server.Post("/_sandbox/appleid/expire-sessions", [this](const httplib::Request&,
+                                                          httplib::Response& res) {
+    std::lock_guard lock(mu);
+    web_sessions.clear();
+    web_dqsids.clear();
+    res.set_content(R"({"expired":true})", "application/json");
+  });
+  // Every 30-day browser trust (DES cookie) ends.
+  server.Post("/_sandbox/appleid/expire-trust", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    web_trust.clear();
+    res.set_content(R"({"expired":true})", "application/json");
   });
   // Every Search Ads access token expires (as if an hour had passed).
   server.Post("/_sandbox/searchads/expire-tokens", [this](const httplib::Request&,
@@ -279,6 +303,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(2, {"SALES"}, "key-sales.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueAppleIds());
   ORCHARD_RETURN_IF_ERROR(impl->IssueSearchAdsKey());
+  ORCHARD_RETURN_IF_ERROR(impl->IssueWebAccount());
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
       << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
   impl->Routes();

@@ -24,6 +24,7 @@ struct SandboxOptions {
   int rate_limit_per_hour = 3600;  // per key, rolling hour
   std::string faults_json;         // initial misbehaviour, as POST /_sandbox/faults takes it
   int scale = 1;                   // copies of the portfolio (benchmarks: ~1,700 rows/day each)
+  int64_t web_session_seconds = 30LL * 86400;  // lifetime of an Apple ID web session (myacinfo)
 };
 
 class Sandbox {

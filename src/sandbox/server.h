@@ -128,6 +128,34 @@ struct Sandbox::Impl {
   EVP_PKEY* ads_key = nullptr;
   std::map<std::string, SteadyTime> ads_tokens;  // access token → expiry
   std::map<int32_t, std::vector<AdDayRow>> ads_cache;
+
+  // Apple ID web sign-in (Part II §A): one sub-account with two-factor authentication.
+  struct WebAccount {
+    std::string apple_id, password, protocol, salt, verifier, widget_key, trust_cookie_name;
+    int iterations = 0;
+    int64_t provider_id = 0;
+    int failures = 0;
+    bool locked = false;
+  } web;
+  struct WebSrp {
+    std::string A, b, B;
+  };
+  struct WebLogin {  // a sign-in waiting for its second factor, by X-Apple-ID-Session-Id
+    std::string scnt, code;
+    int wrong_codes = 0;
+    bool verified = false;
+  };
+  struct WebSession {  // myacinfo
+    std::string account;
+    SteadyTime expires;
+  };
+  std::map<std::string, WebSrp> web_srp;  // by the `c` of signin/init
+  std::map<std::string, WebLogin> web_logins;
+  std::map<std::string, WebSession> web_sessions;
+  std::map<std::string, SteadyTime> web_trust;   // DES cookie value → expiry
+  std::map<std::string, SteadyTime> web_dqsids;  // dqsid → expiry (sliding)
+  std::set<std::string> web_hc_challenges;
+  std::string web_last_code;  // what the trusted device shows
   // (report type, frequency, period start) → gzip bytes
   std::map<std::tuple<std::string, int, int32_t>, std::string> gzip_cache;
 
@@ -249,6 +277,13 @@ struct Sandbox::Impl {
   std::string NewUuid();
   // Writes the credentials of the other link methods into keys_dir (apple-id.json …).
   Status IssueAppleIds();
+  // Part II §A: sub-account.json (Apple ID, password, roles), the SRP verifier, widget key.
+  Status IssueWebAccount();
+  void AppleIdRoutes();
+  bool WebSessionAlive(const httplib::Request& req);  // caller holds mu
+  void IssueDqsid(httplib::Response& res);            // caller holds mu
+  // /iris/v1: a live myacinfo + dqsid and x-csrf-itc: [asc-ui]; the session's pseudo key id.
+  std::optional<std::string> AuthenticateWeb(const httplib::Request& req, httplib::Response& res);
   // Search Ads (§7): searchads.json and the SEC1 private key the API user uploaded.
   Status IssueSearchAdsKey();
   // POST /auth/oauth2/token (client credentials, client secret = ES256 JWT).

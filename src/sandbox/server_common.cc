@@ -246,7 +246,7 @@ std::optional<std::string> Sandbox::Impl::Authenticate(const httplib::Request& r
   const std::string kid = header.value("kid", "");
   std::lock_guard lock(mu);
   auto it = keys.find(kid);
-  if (it == keys.end() || it->second.revoked) return unauthorized();
+  if (it == keys.end() || it->second.revoked || it->second.key == nullptr) return unauthorized();
   if (payload.value("aud", "") != "appstoreconnect-v1") return unauthorized();
   if (payload.contains("iss")) {
     if (payload["iss"] != it->second.issuer_id) return unauthorized();
@@ -311,7 +311,7 @@ std::optional<std::string> Sandbox::Impl::Admitted(const httplib::Request& req,
     delay = latency_ms;
   }
   if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-  auto kid = Authenticate(req, res);
+  auto kid = req.path.rfind("/iris/", 0) == 0 ? AuthenticateWeb(req, res) : Authenticate(req, res);
   if (!kid || InjectedFailure(res) || !Admit(*kid, res)) return std::nullopt;
   return kid;
 }
