@@ -101,6 +101,14 @@ struct AdDayRow {
   long long spend_cents = 0;                                // USD
 };
 
+// A report of the Analytics Reports API the sandbox generates (apple-apis.md §6.2–6.3).
+struct AnalyticsReportInfo {
+  const char* name;      // exact filter[name] string
+  const char* category;  // APP_USAGE, COMMERCE, APP_STORE_ENGAGEMENT …
+  const char* header;    // TSV header line, without the newline
+};
+const std::vector<AnalyticsReportInfo>& AnalyticsReports();
+
 class Portfolio {
  public:
   // `scale` repeats the portfolio that many times (copies with their own ids and popularity),
@@ -149,6 +157,12 @@ class Portfolio {
   // the country (Sales report, all devices).
   std::vector<AdCampaign> SearchAdsCampaigns() const;
   std::vector<AdDayRow> SearchAdsDay(Date day) const;
+
+  // Rows (no header) of an analytics report for one app: the activity of [from, to] labelled with
+  // `label` (the day, or the Monday / 1st of a weekly / monthly row); counts scaled by
+  // `completeness` (1 = final; below 1 = a preliminary figure a later instance replaces).
+  std::string AnalyticsRows(const std::string& report, const std::string& app_id, Date from, Date to,
+                            Date label, double completeness) const;
 
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.

@@ -188,6 +188,13 @@ void Sandbox::Impl::Routes() {
                     "text/csv");
   });
   AppleIdRoutes();
+  AnalyticsRoutes();
+  // Every pre-signed analytics segment URL expires (as if five minutes had passed).
+  server.Post("/_sandbox/analytics/expire-urls", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    analytics_urls_expired = true;
+    res.set_content(R"({"expired":true})", "application/json");
+  });
   // The trusted device: the last two-factor code Apple "sent".
   server.Get("/_sandbox/appleid/code", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(mu);
@@ -252,6 +259,7 @@ void Sandbox::Impl::Routes() {
     latency_ms = 0;
     truncate_next = 0;
     drop_next = 0;
+    analytics_urls_expired = false;
     res.set_content(R"({"ok":true})", "application/json");
   });
   server.Get("/_sandbox/requests", [this](const httplib::Request&, httplib::Response& res) {
@@ -304,6 +312,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   ORCHARD_RETURN_IF_ERROR(impl->IssueAppleIds());
   ORCHARD_RETURN_IF_ERROR(impl->IssueSearchAdsKey());
   ORCHARD_RETURN_IF_ERROR(impl->IssueWebAccount());
+  impl->analytics_secret = impl->NewUuid() + impl->NewUuid();
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
       << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
   impl->Routes();

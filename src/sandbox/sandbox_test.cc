@@ -4,6 +4,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <openssl/evp.h>
+#include <zlib.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -611,6 +614,158 @@ TEST_F(SearchAdsTest, InstallsNeverExceedTheAppStoreDownloadsOfTheirDay) {
     }
     EXPECT_GT(checked, 3) << day;
   }
+}
+
+std::string Gunzip(const std::string& gz) {
+  z_stream z{};
+  inflateInit2(&z, 15 + 16);
+  std::string out;
+  char buf[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  EXPECT_EQ(rc, Z_STREAM_END);
+  return out;
+}
+std::string Md5(const std::string& data) {
+  unsigned char md[16];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) hex += "0123456789abcdef"[md[i] >> 4], hex += "0123456789abcdef"[md[i] & 15];
+  return hex;
+}
+
+TEST_F(SandboxTest, AnalyticsRequestsReportsInstancesAndPresignedSegments) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  c.set_read_timeout(120, 0);
+  auto create = [&](const Json& key, const std::string& access, const std::string& app) {
+    const Json body = {{"data", {{"type", "analyticsReportRequests"}, {"attributes", {{"accessType", access}}},
+                                 {"relationships", {{"app", {{"data", {{"type", "apps"}, {"id", app}}}}}}}}}};
+    return c.Post("/v1/analyticsReportRequests", {{"Authorization", "Bearer " + Token(key)}}, body.dump(), "application/json");
+  };
+  const Json sales_key = Json::parse(ReadFile(dir_ / "key-sales.json"));
+  EXPECT_EQ(create(developer_, "ONE_TIME_SNAPSHOT", "1476097583")->status, 403);
+  EXPECT_EQ(create(sales_key, "ONE_TIME_SNAPSHOT", "1476097583")->status, 403) << "only admins create requests";
+  EXPECT_EQ(create(key_, "SOMETIMES", "1476097583")->status, 422);
+  EXPECT_EQ(create(key_, "ONE_TIME_SNAPSHOT", "999")->status, 422);
+  auto created = create(key_, "ONE_TIME_SNAPSHOT", "1476097583");
+  ASSERT_EQ(created->status, 201) << created->body;
+  const Json request = Json::parse(created->body)["data"];
+  EXPECT_EQ(request["type"], "analyticsReportRequests");
+  EXPECT_EQ(request["id"].get<std::string>().size(), 36u);
+  EXPECT_EQ(request["attributes"]["stoppedDueToInactivity"], false);
+  EXPECT_EQ(create(key_, "ONE_TIME_SNAPSHOT", "1476097583")->status, 409);
+  const std::string id = request["id"];
+  EXPECT_EQ(Json::parse(Get("/v1/apps/1476097583/analyticsReportRequests", Token(sales_key))->body)["data"].size(), 1u);
+
+  // Reports, found by their exact names.
+  const Json reports = Json::parse(Get("/v1/analyticsReportRequests/" + id + "/reports", Token(sales_key))->body);
+  EXPECT_EQ(reports["data"].size(), 5u);
+  auto downloads = Get("/v1/analyticsReportRequests/" + id + "/reports?filter%5Bname%5D=App%20Downloads%20Standard", Token(key_));
+  ASSERT_EQ(downloads->status, 200) << downloads->body;
+  const Json report = Json::parse(downloads->body)["data"][0];
+  EXPECT_EQ(report["attributes"]["category"], "COMMERCE");
+  const std::string report_id = report["id"];
+
+  // The daily instance of a processing date, its segments and their pre-signed URLs.
+  auto segments_of = [&](const std::string& processing) {
+    const Json inst = Json::parse(Get("/v1/analyticsReports/" + report_id +
+                                      "/instances?filter%5Bgranularity%5D=DAILY&filter%5BprocessingDate%5D=" + processing,
+                                      Token(key_))->body);
+    EXPECT_EQ(inst["data"].size(), 1u) << processing;
+    EXPECT_EQ(inst["data"][0]["attributes"]["processingDate"], processing);
+    return Json::parse(Get("/v1/analyticsReportInstances/" + inst["data"][0]["id"].get<std::string>() + "/segments",
+                           Token(key_))->body)["data"];
+  };
+  auto download = [&](const Json& segment) {
+    const std::string url = segment["attributes"]["url"];
+    const std::string path = url.substr(url.find("/_analytics-data/"));
+    auto r = c.Get(path.c_str());
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(Md5(r->body), segment["attributes"]["checksum"]);
+    EXPECT_EQ(r->body.size(), segment["attributes"]["sizeInBytes"].get<size_t>());
+    return Gunzip(r->body);
+  };
+  // (Date, Territory, Device) → first-time downloads, final or preliminary.
+  using Key = std::tuple<std::string, std::string, std::string>;
+  auto read = [&](const std::string& processing) {
+    std::map<Key, long> out;
+    for (const auto& segment : segments_of(processing)) {
+      std::istringstream in(download(segment));
+      std::string line;
+      std::getline(in, line);
+      EXPECT_EQ(line, "Date\tApp Name\tApp Apple Identifier\tDownload Type\tApp Version\tDevice\tPlatform Version\t"
+                      "Source Type\tPage Type\tPre-Order\tTerritory\tCounts");
+      while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        std::istringstream fs(line);
+        for (std::string x; std::getline(fs, x, '\t');) f.push_back(x);
+        EXPECT_GE(std::stol(f[11]), 5) << "privacy threshold";
+        if (f[3] == "First-time download" && f[9] == "No") out[{f[0], f[10], f[5]}] += std::stol(f[11]);
+      }
+    }
+    return out;
+  };
+  const auto p5 = read("2026-03-05"), p7 = read("2026-03-07");
+  // 2026-03-04 appears first as a preliminary figure (processed 03-05), then final (03-07).
+  long preliminary = 0, final_count = 0;
+  for (const auto& [k, v] : p5) preliminary += std::get<0>(k) == "2026-03-04" ? v : 0;
+  for (const auto& [k, v] : p7) final_count += std::get<0>(k) == "2026-03-04" ? v : 0;
+  EXPECT_GT(preliminary, 0);
+  EXPECT_GT(final_count, preliminary) << "a later instance completes the day";
+  // Final first-time downloads agree with the Sales report of the day, less what privacy hides
+  // (under five in any of the four sources of a territory and device).
+  std::map<std::pair<std::string, std::string>, long> sales;
+  const Portfolio portfolio(11, *Date::ParseIso("2026-03-10"));
+  std::istringstream in(portfolio.SalesSummaryDailyTsv(*Date::ParseIso("2026-03-04")));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream fs(line);
+    for (std::string x; std::getline(fs, x, '\t');) f.push_back(x);
+    if (f[14] == "1476097583" && f[6] == "1F" && std::stol(f[7]) > 0) {
+      sales[{f[12], f[22] == "Desktop" ? "Mac" : f[22]}] += std::stol(f[7]);
+    }
+  }
+  int compared = 0;
+  for (const auto& [where, units] : sales) {
+    const Key k{"2026-03-04", where.first, where.second};
+    const long analytics = p7.contains(k) ? p7.at(k) : 0;
+    EXPECT_LE(analytics, units) << where.first << " " << where.second;
+    EXPECT_LE(units - analytics, 4 * 4) << where.first << " " << where.second;
+    compared += analytics > 0;
+  }
+  EXPECT_GT(compared, 10);
+
+  // Segment URLs are fetched without authorization, unaltered, before they expire.
+  const Json segment = segments_of("2026-03-05")[0];
+  const std::string url = segment["attributes"]["url"];
+  const std::string path = url.substr(url.find("/_analytics-data/"));
+  EXPECT_EQ(c.Get(path.c_str(), {{"Authorization", "Bearer " + Token(key_)}})->status, 400);
+  std::string tampered = path;
+  tampered.back() = tampered.back() == '0' ? '1' : '0';
+  EXPECT_EQ(c.Get(tampered.c_str())->status, 403);
+  ASSERT_EQ(c.Post("/_sandbox/analytics/expire-urls", "", "application/json")->status, 200);
+  auto expired = c.Get(path.c_str());
+  EXPECT_EQ(expired->status, 403);
+  EXPECT_NE(expired->body.find("Request has expired"), std::string::npos);
+  // Weekly instances come on Fridays, monthly ones on the 5th.
+  const Json weekly = Json::parse(Get("/v1/analyticsReports/" + report_id + "/instances?filter%5Bgranularity%5D=WEEKLY&limit=200",
+                                      Token(key_))->body);
+  ASSERT_FALSE(weekly["data"].empty());
+  EXPECT_EQ(Date::ParseIso(weekly["data"][0]["attributes"]["processingDate"].get<std::string>())->iso_weekday(), 5u);
+  // Deleting the request ends it.
+  EXPECT_EQ(c.Delete(("/v1/analyticsReportRequests/" + id).c_str(), {{"Authorization", "Bearer " + Token(key_)}})->status, 204);
+  EXPECT_EQ(Get("/v1/analyticsReportRequests/" + id, Token(key_))->status, 404);
 }
 
 TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {

@@ -156,6 +156,16 @@ struct Sandbox::Impl {
   std::map<std::string, SteadyTime> web_dqsids;  // dqsid → expiry (sliding)
   std::set<std::string> web_hc_challenges;
   std::string web_last_code;  // what the trusted device shows
+
+  // The Analytics Reports API (§6).
+  struct AnalyticsRequest {
+    std::string id, app_id, access_type;
+    Date created;
+    bool stopped = false;
+  };
+  std::map<std::string, AnalyticsRequest> analytics_requests;
+  std::string analytics_secret;         // signs the segments' pre-signed URLs
+  bool analytics_urls_expired = false;  // control: every pre-signed URL has expired
   // (report type, frequency, period start) → gzip bytes
   std::map<std::tuple<std::string, int, int32_t>, std::string> gzip_cache;
 
@@ -284,6 +294,12 @@ struct Sandbox::Impl {
   void IssueDqsid(httplib::Response& res);            // caller holds mu
   // /iris/v1: a live myacinfo + dqsid and x-csrf-itc: [asc-ui]; the session's pseudo key id.
   std::optional<std::string> AuthenticateWeb(const httplib::Request& req, httplib::Response& res);
+  // The Analytics Reports API (§6): requests, reports, instances, segments, storage URLs.
+  void AnalyticsRoutes();
+  std::string SegmentSignature(const std::string& segment, int64_t date);
+  std::vector<std::pair<std::string, Date>> AnalyticsInstances(const AnalyticsRequest& r);
+  std::vector<std::string> AnalyticsSegments(const AnalyticsRequest& r, size_t report,
+                                             const std::string& granularity, Date processing);
   // Search Ads (§7): searchads.json and the SEC1 private key the API user uploaded.
   Status IssueSearchAdsKey();
   // POST /auth/oauth2/token (client credentials, client secret = ES256 JWT).
