@@ -591,6 +591,17 @@ std::vector<ReviewInfo> Portfolio::Reviews(const std::string& app_id) const {
         rv.id = id;
         rv.rss_id = std::to_string(2'000'000'000 + Key({r, 9}) % 8'000'000'000ull);
         rv.version = VersionOn(day.days() - app.launch.days());
+        if (Unit(Key({r, 11})) < 0.04) {
+          const int64_t later = rv.created_epoch + static_cast<int64_t>(1 + Key({r, 12}) % 20) * 86400;
+          if (later < static_cast<int64_t>(today_.days()) * 86400) {
+            rv.edited = true;
+            rv.edited_epoch = later;
+            rv.edited_date = Rfc3339Pacific(later);
+            // Fixed bugs lift bad ratings; disappointments sink good ones.
+            rv.rating = rv.rating <= 3 ? std::min(5, rv.rating + 2) : std::max(1, rv.rating - 3);
+            rv.title = "Update: " + rv.title;
+          }
+        }
         today_reviews.push_back(std::move(rv));
       }
       std::sort(today_reviews.begin(), today_reviews.end(),

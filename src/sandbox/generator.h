@@ -8,6 +8,7 @@
 // RNG, so the same seed gives byte-identical reports whatever is asked in whatever order.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -57,6 +58,11 @@ struct ReviewInfo {
   std::string territory;  // alpha-3, e.g. USA
   std::string version;    // the app version reviewed
   std::string rss_id;     // the numeric id the public RSS feed uses (§8.1)
+  // About one review in twenty-five is edited by its author days later: the review shows the
+  // new rating and text; it keeps its id and createdDate.
+  bool edited = false;
+  int64_t edited_epoch = 0;
+  std::string edited_date;  // RFC 3339, Pacific
 };
 
 // The app version a portfolio app had `days_since_launch` days after its launch.
@@ -108,6 +114,26 @@ struct AnalyticsReportInfo {
   const char* header;    // TSV header line, without the newline
 };
 const std::vector<AnalyticsReportInfo>& AnalyticsReports();
+
+// An app of the public store: the portfolio's own apps and a field of competitors.
+struct StoreApp {
+  std::string id, name, artist, genre_id, genre_name;
+  double price_usd = 0;
+  double base = 0;  // daily first-time downloads in the US-weighted field
+  bool iphone = false, ipad = false, mac = false, has_iap = false, ours = false;
+  double rating_mean = 4.2;
+  Date launch;
+};
+enum class ChartKind { kFree, kPaid, kGrossing };
+// The top-level genres the store simulates (id, name), e.g. ("6014", "Games").
+std::vector<std::pair<std::string, std::string>> StoreGenres();
+enum class ChartDevice { kIphone, kIpad, kMac };
+// A Today-tab story (Part II §B.4.1) and the apps it features.
+struct Story {
+  std::string id, label, title;
+  Date date;
+  std::vector<std::string> app_ids;
+};
 
 class Portfolio {
  public:
@@ -163,6 +189,18 @@ class Portfolio {
   // `completeness` (1 = final; below 1 = a preliminary figure a later instance replaces).
   std::string AnalyticsRows(const std::string& report, const std::string& app_id, Date from, Date to,
                             Date label, double completeness) const;
+
+  // The public store (§8.2, Part II §B): its apps, the ranking of a chart (genre "36" = all
+  // apps) in an hour (hours since 1970-01-01 UTC), up to 200 deep; the apps a search term finds,
+  // best first, on a day; the 1..5-star rating counts of an app in a storefront (the portfolio's
+  // apps: the ratings of their reviews there); the Today stories of a day.
+  std::vector<StoreApp> StoreApps() const;
+  std::vector<std::string> ChartRanking(const std::string& country, const std::string& genre_id,
+                                        ChartKind kind, ChartDevice device, int64_t hour) const;
+  std::vector<std::string> SearchRanking(const std::string& country, const std::string& term,
+                                         Date day) const;
+  std::array<long, 5> RatingHistogram(const std::string& app_id, const std::string& country) const;
+  std::vector<Story> TodayStories(const std::string& country, Date day) const;
 
   // Reference rates in the ECB historical CSV layout for [from, to]: weekdays only, newest
   // first, every non-EUR currency of the storefronts, units per 1 EUR, trailing commas.

@@ -64,6 +64,11 @@ void Sandbox::Impl::ReviewsRss(const httplib::Request& req, httplib::Response& r
   if (sort == "mosthelpful") {
     std::stable_sort(reviews.begin(), reviews.end(),
                      [&](const ReviewInfo* a, const ReviewInfo* b) { return votes(a) > votes(b); });
+  } else {
+    // Most recent by last update: an edited review moves up to the day of its edit.
+    auto updated = [](const ReviewInfo* r) { return r->edited ? r->edited_epoch : r->created_epoch; };
+    std::stable_sort(reviews.begin(), reviews.end(),
+                     [&](const ReviewInfo* a, const ReviewInfo* b) { return updated(a) > updated(b); });
   }
   if (reviews.size() > 500) reviews.resize(500);  // ten pages of fifty, the newest
   const size_t pages = std::max<size_t>(1, (reviews.size() + 49) / 50);
@@ -98,7 +103,7 @@ void Sandbox::Impl::ReviewsRss(const httplib::Request& req, httplib::Response& r
           {{"uri", Label("https://itunes.apple.com/" + cc + "/reviews/id" + r.rss_id.substr(0, 9))},
            {"name", Label(r.nickname)},
            {"label", ""}}},
-         {"updated", Label(r.created)},
+         {"updated", Label(r.edited ? r.edited_date : r.created)},
          {"im:rating", Label(std::to_string(r.rating))},
          {"im:version", Label(r.version)},
          {"id", Label(r.rss_id)},

@@ -189,6 +189,13 @@ void Sandbox::Impl::Routes() {
   });
   AppleIdRoutes();
   AnalyticsRoutes();
+  StoreRoutes();
+  // Apple rotates the store's shared developer token: every token handed out stops working.
+  server.Post("/_sandbox/amp/rotate-token", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    amp_tokens.clear();
+    res.set_content(R"({"rotated":true})", "application/json");
+  });
   // Every pre-signed analytics segment URL expires (as if five minutes had passed).
   server.Post("/_sandbox/analytics/expire-urls", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(mu);
@@ -313,6 +320,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   ORCHARD_RETURN_IF_ERROR(impl->IssueSearchAdsKey());
   ORCHARD_RETURN_IF_ERROR(impl->IssueWebAccount());
   impl->analytics_secret = impl->NewUuid() + impl->NewUuid();
+  impl->amp_key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
       << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
   impl->Routes();

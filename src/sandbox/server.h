@@ -166,6 +166,11 @@ struct Sandbox::Impl {
   std::map<std::string, AnalyticsRequest> analytics_requests;
   std::string analytics_secret;         // signs the segments' pre-signed URLs
   bool analytics_urls_expired = false;  // control: every pre-signed URL has expired
+
+  // The store's media API (Part II §B.0): the key that signs developer tokens, and the tokens
+  // handed out since the last rotation.
+  EVP_PKEY* amp_key = nullptr;
+  std::set<std::string> amp_tokens;
   // (report type, frequency, period start) → gzip bytes
   std::map<std::tuple<std::string, int, int32_t>, std::string> gzip_cache;
 
@@ -174,6 +179,7 @@ struct Sandbox::Impl {
   ~Impl() {
     for (auto& [kid, k] : keys) EVP_PKEY_free(k.key);
     EVP_PKEY_free(ads_key);
+    EVP_PKEY_free(amp_key);
   }
   // Issues (or reuses, for the same seed) an API key and writes its files into keys_dir.
   Status IssueKey(int index, const std::vector<std::string>& roles, const std::string& json_name);
@@ -294,6 +300,12 @@ struct Sandbox::Impl {
   void IssueDqsid(httplib::Response& res);            // caller holds mu
   // /iris/v1: a live myacinfo + dqsid and x-csrf-itc: [asc-ui]; the session's pseudo key id.
   std::optional<std::string> AuthenticateWeb(const httplib::Request& req, httplib::Response& res);
+  // Public store data (§8.2 legacy feeds, Part II §B): amp-api, ws/charts, viewTop, genres, search.
+  void StoreRoutes();
+  int64_t CurrentHour() const;  // hours since the epoch: today at the clock's UTC hour
+  std::string IssueAmpToken();  // caller holds mu
+  bool AmpAdmitted(const httplib::Request& req, httplib::Response& res);
+  Json CatalogApp(const StoreApp& app, const std::string& cc, int64_t hour, bool with_reviews);
   // The Analytics Reports API (§6): requests, reports, instances, segments, storage URLs.
   void AnalyticsRoutes();
   std::string SegmentSignature(const std::string& segment, int64_t date);
