@@ -145,8 +145,14 @@ int Main(int argc, char** argv) {
   SandboxCliOptions sandbox_opts;
   auto* sandbox = app.add_subcommand(
       "sandbox",
-      "Run the simulated Apple (App Store Connect sales reports) on loopback, for tests and "
-      "demos. Writes its API key (AuthKey_<KID>.p8 + key.json) and FX rates into --keys-dir.");
+      "Run the simulated Apple on loopback, for tests and demos: the App Store Connect API "
+      "(sales, subscription, pre-order and finance reports, apps, users, reviews and replies, "
+      "analytics reports), the Reporter protocol, Apple ID web sign-in with two-factor codes, "
+      "Apple Search Ads, and public store data (charts, search, ratings, RSS, the ECB FX file). "
+      "Writes the credentials of every link method into --keys-dir: key.json + AuthKey_<KID>.p8 "
+      "(Admin), key-sales.json, key-developer.json, apple-id.json (Reporter), sub-account.json "
+      "(web sign-in), searchads.json + searchads-private-key.pem, and eurofxref-hist.csv. "
+      "Control endpoints live under /_sandbox/ (see src/sandbox/README.md).");
   sandbox->add_option("--host", sandbox_opts.host, "Address to listen on")->capture_default_str();
   sandbox->add_option("--port", sandbox_opts.port, "Port (0 = any free port)")->capture_default_str();
   sandbox->add_option("--seed", sandbox_opts.seed, "Data generator seed")->capture_default_str();
@@ -160,6 +166,9 @@ int Main(int argc, char** argv) {
                       "Misbehave on purpose, e.g. '{\"rate_limit_next\":3,\"retry_after\":2}'; keys: "
                       "not_yet_dates, revise_dates, fail_next{status,count}, rate_limit_next, "
                       "retry_after, latency_ms, truncate_next, drop_next (see src/sandbox/README.md)");
+  sandbox->add_option("--web-session-lifetime", sandbox_opts.web_session_seconds,
+                      "Seconds an Apple ID web session (myacinfo) lives")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{400} * 86400));
   AddGlobals(sandbox, &global);
   sandbox->callback([&] { action = [&] { return RunSandbox(sandbox_opts, std::cout); }; });
 

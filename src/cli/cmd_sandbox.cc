@@ -42,6 +42,7 @@ Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
                                                             o.today, o.rate_limit));
   options.faults_json = o.faults;
   options.scale = o.scale;
+  options.web_session_seconds = o.web_session_seconds;
   // Block the signals before any server thread starts, so they reach sigwait only.
   const sigset_t signals = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -49,7 +50,7 @@ Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
   // The first line is the base URL alone, so scripts can read it (useful with --port 0).
   out << sb->base_url() << std::endl;
   out << "Simulated App Store Connect listening on " << sb->base_url() << " (seed " << o.seed
-      << "). Keys and FX rates are in " << o.keys_dir << ".\n"
+      << "). Credentials of every link method and the FX file are in " << o.keys_dir << ".\n"
       << "Point Orchard at it with a config file containing:\n  [apple]\n  asc_api_url = \""
       << sb->base_url() << "\"\nStop with Ctrl-C." << std::endl;
   int received = 0;
@@ -124,6 +125,12 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
   report.end = to.Iso();
   report.group_by = "product";
   ORCHARD_RETURN_IF_ERROR(ReportSales(*ctx, report, out));
+  out << "\nThe sandbox also simulates the rest of what Orchard speaks, with credentials in "
+      << o.sandbox_dir << ":\n"
+      << "  subscription, subscription-event, subscriber, pre-order and finance reports (key.json),\n"
+      << "  the Reporter protocol (apple-id.json), Apple ID sign-in with a two-factor code\n"
+      << "  (sub-account.json), Apple Search Ads (searchads.json), the Analytics Reports API,\n"
+      << "  customer reviews and replies, and public store data: hourly charts, search, ratings.\n";
   const std::string dd = global.data_dir;
   const std::string& me = o.program;
   out << "\nQuery more (the data stays in " << dd << "):\n"

@@ -57,6 +57,7 @@ struct SandboxCliOptions {
   int rate_limit = 3600;
   std::string faults;  // JSON, as POST /_sandbox/faults takes it
   int scale = 1;
+  int64_t web_session_seconds = 30LL * 86400;
 };
 Status RunSandbox(const SandboxCliOptions& options, std::ostream& out);
 

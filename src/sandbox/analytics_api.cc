@@ -59,11 +59,11 @@ std::string Sandbox::Impl::SegmentSignature(const std::string& segment, int64_t 
 // The instances of a report of a request: (granularity, processing date), oldest first.
 std::vector<std::pair<std::string, Date>> Sandbox::Impl::AnalyticsInstances(const AnalyticsRequest& r) {
   std::vector<std::pair<std::string, Date>> out;
-  Date launch = portfolio.today();
-  for (const auto& app : portfolio.Apps()) {
+  Date launch = P()->today();
+  for (const auto& app : P()->Apps()) {
     if (app.id == r.app_id) launch = app.launch;
   }
-  const Date today = portfolio.today();
+  const Date today = P()->today();
   // A snapshot holds the history up to its creation; an ongoing request adds an instance a day
   // from the day after its creation.
   Date first = r.access_type == "ONE_TIME_SNAPSHOT" ? std::max(launch.AddDays(1), r.created.AddDays(-kSnapshotDays))
@@ -83,14 +83,14 @@ std::vector<std::string> Sandbox::Impl::AnalyticsSegments(const AnalyticsRequest
   const AnalyticsReportInfo& info = AnalyticsReports()[report];
   std::string rows;
   if (granularity == "DAILY") {
-    rows = portfolio.AnalyticsRows(info.name, r.app_id, p.AddDays(-3), p.AddDays(-3), p.AddDays(-3), 1.0) +
-           portfolio.AnalyticsRows(info.name, r.app_id, p.AddDays(-1), p.AddDays(-1), p.AddDays(-1), kPreliminary);
+    rows = P()->AnalyticsRows(info.name, r.app_id, p.AddDays(-3), p.AddDays(-3), p.AddDays(-3), 1.0) +
+           P()->AnalyticsRows(info.name, r.app_id, p.AddDays(-1), p.AddDays(-1), p.AddDays(-1), kPreliminary);
   } else if (granularity == "WEEKLY") {
     const Date monday = p.AddDays(-11);
-    rows = portfolio.AnalyticsRows(info.name, r.app_id, monday, monday.AddDays(6), monday, 1.0);
+    rows = P()->AnalyticsRows(info.name, r.app_id, monday, monday.AddDays(6), monday, 1.0);
   } else {
     const Date first = p.AddDays(-5).StartOfMonth();
-    rows = portfolio.AnalyticsRows(info.name, r.app_id, first, p.AddDays(-5), first, 1.0);
+    rows = P()->AnalyticsRows(info.name, r.app_id, first, p.AddDays(-5), first, 1.0);
   }
   std::vector<std::string> segments;
   size_t count = 0;
@@ -240,7 +240,7 @@ void Sandbox::Impl::AnalyticsRoutes() {
       return;
     }
     const std::string app_id = app.value("id", "");
-    const auto apps = portfolio.Apps();
+    const auto apps = P()->Apps();
     if (app.value("type", "") != "apps" ||
         std::none_of(apps.begin(), apps.end(), [&](const AppInfo& a) { return a.id == app_id; })) {
       JsonError(res, 422, "ENTITY_ERROR.RELATIONSHIP.INVALID", "A relationship value is invalid",
@@ -256,7 +256,7 @@ void Sandbox::Impl::AnalyticsRoutes() {
         return;
       }
     }
-    AnalyticsRequest r{NewUuid(), app_id, access, portfolio.today(), false};
+    AnalyticsRequest r{NewUuid(), app_id, access, P()->today(), false};
     analytics_requests[r.id] = r;
     res.status = 201;
     const Json doc = request_json(r, base);

@@ -402,7 +402,7 @@ void Sandbox::Impl::AppleIdRoutes() {
     res.set_header("Set-Cookie", "itctx=" + B64UrlEncode(Json{{"cp", web.provider_id}, {"ds", 8000000001LL}}.dump()) +
                                      "|" + RandomToken(12) + "|" + RandomToken(12) + "; Domain=.apple.com; Path=/");
     const Json provider = {{"providerId", web.provider_id},
-                           {"publicProviderId", portfolio.issuer_id()},
+                           {"publicProviderId", P()->issuer_id()},
                            {"name", "Orchard Demo Apps Inc."},
                            {"contentTypes", Json::array({"SOFTWARE"})},
                            {"subType", "ORGANIZATION"}};

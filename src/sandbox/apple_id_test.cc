@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "sandbox/generator.h"
 #include "sandbox/sandbox.h"
@@ -143,6 +144,7 @@ class AppleIdTest : public ::testing::Test {
     o.keys_dir = dir_;
     o.seed = 11;
     o.today = *Date::ParseIso("2026-03-10");
+    o.web_session_seconds = SessionSeconds();
     auto s = Sandbox::Start(o);
     ASSERT_TRUE(s.has_value()) << s.error().ToString();
     sandbox_ = std::move(*s);
@@ -153,6 +155,7 @@ class AppleIdTest : public ::testing::Test {
     sandbox_.reset();
     std::filesystem::remove_all(dir_);
   }
+  virtual int64_t SessionSeconds() const { return 30LL * 86400; }
   httplib::Client Client() {
     httplib::Client c("127.0.0.1", sandbox_->port());
     c.set_read_timeout(60, 0);
@@ -324,6 +327,24 @@ TEST_F(AppleIdTest, WrongPasswordsBadStampsAndLockout) {
   // Without the widget key, idmsa refuses.
   auto c = Client();
   EXPECT_EQ(c.Post("/appleauth/auth/signin/init", "{}", "application/json")->status, 401);
+}
+
+class ShortSessionTest : public AppleIdTest {
+ protected:
+  int64_t SessionSeconds() const override { return 1; }
+};
+
+TEST_F(ShortSessionTest, AWebSessionEndsAfterItsConfiguredLifetime) {
+  ASSERT_EQ(SignIn(account_["password"]), 409);
+  auto c = Client();
+  const std::string code = Json::parse(c.Get("/_sandbox/appleid/code")->body)["code"];
+  auto right = c.Post("/appleauth/auth/verify/trusteddevice/securitycode", Idmsa(),
+                      Json{{"securityCode", {{"code", code}}}}.dump(), "application/json");
+  ASSERT_EQ(right->status, 204);
+  Track(right);
+  EXPECT_EQ(c.Get("/olympus/v1/session", {{"Cookie", CookieHeader()}})->status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(c.Get("/olympus/v1/session", {{"Cookie", CookieHeader()}})->status, 401);
 }
 
 }  // namespace

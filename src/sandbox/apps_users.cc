@@ -23,7 +23,7 @@ void Sandbox::Impl::Apps(const httplib::Request& req, httplib::Response& res,
   static const std::set<std::string> kOneParams = {"fields[apps]"};
   if (!OnlyParams(req, res, one.empty() ? kParams : kOneParams)) return;
   auto list = [&](const char* name) { return ListParam(req, name); };
-  std::vector<AppInfo> apps = portfolio.Apps();
+  std::vector<AppInfo> apps = P()->Apps();
   const auto names = list("filter[name]"), bundles = list("filter[bundleId]"),
              skus = list("filter[sku]"), ids = list("filter[id]"),
              platforms = list("filter[appStoreVersions.platform]"), fields = list("fields[apps]");

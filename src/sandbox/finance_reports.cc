@@ -52,14 +52,14 @@ void Sandbox::Impl::FinanceReports(const httplib::Request& req, httplib::Respons
   const auto period = shape ? FiscalPeriod(std::stoi(date.substr(0, 4)), std::stoi(date.substr(5)))
                             : std::nullopt;
   if (!period) return invalid("filter[reportDate]", date);
-  if (req.get_param_value("filter[vendorNumber]") != portfolio.vendor_number()) {
+  if (req.get_param_value("filter[vendorNumber]") != P()->vendor_number()) {
     JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
               "Invalid vendor number specified", "filter[vendorNumber]");
     return;
   }
   const int fiscal_year = std::stoi(date.substr(0, 4)), fiscal_period = std::stoi(date.substr(5));
   std::string gz;
-  if (period->second.AddDays(kFinancePublicationDays) <= portfolio.today()) {
+  if (period->second.AddDays(kFinancePublicationDays) <= P()->today()) {
     const std::tuple<std::string, int, int32_t> key{type + "/" + region, fiscal_year, fiscal_period};
     bool cached = false;
     {
@@ -72,14 +72,14 @@ void Sandbox::Impl::FinanceReports(const httplib::Request& req, httplib::Respons
     if (cached) {
       // answered from the cache
     } else if (type == "FINANCE_DETAIL") {
-      const std::string tsv = portfolio.FinanceDetailTsv(fiscal_year, fiscal_period);
+      const std::string tsv = P()->FinanceDetailTsv(fiscal_year, fiscal_period);
       gz = tsv.empty() ? std::string() : GzipBytes(tsv);
       std::lock_guard lock(mu);
       gzip_cache.emplace(key, gz);
     } else {
       // One pass makes every region's report of the period: keep them all.
       std::map<std::string, std::string> all;
-      for (const auto& [code, tsv] : portfolio.FinancialReports(fiscal_year, fiscal_period)) {
+      for (const auto& [code, tsv] : P()->FinancialReports(fiscal_year, fiscal_period)) {
         all[code] = GzipBytes(tsv);
       }
       gz = all.contains(region) ? all[region] : std::string();

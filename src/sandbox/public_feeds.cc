@@ -80,7 +80,7 @@ void Sandbox::Impl::ReviewsRss(const httplib::Request& req, httplib::Response& r
 
   Json entries = Json::array();
   if (page == 1) {
-    for (const auto& app : portfolio.Apps()) {
+    for (const auto& app : P()->Apps()) {
       if (app.id != app_id) continue;
       entries.push_back(
           {{"im:name", Label(app.name)},
@@ -169,7 +169,7 @@ Json Sandbox::Impl::SoftwareResult(const AppInfo& app, const std::string& countr
       ++count;
     }
   }
-  const std::string version = VersionOn(portfolio.today().days() - 1 - app.launch.days());
+  const std::string version = VersionOn(P()->today().days() - 1 - app.launch.days());
   char price_text[32];
   std::snprintf(price_text, sizeof price_text, "%.2f %s", price, store->currency);
   const std::string cc = Lower(store->country);
@@ -196,7 +196,7 @@ Json Sandbox::Impl::SoftwareResult(const AppInfo& app, const std::string& countr
               {"userRatingCountForCurrentVersion", count},
               {"version", version},
               {"releaseDate", app.launch.Iso() + "T07:00:00Z"},
-              {"currentVersionReleaseDate", portfolio.today().AddDays(-3).Iso() + "T07:00:00Z"},
+              {"currentVersionReleaseDate", P()->today().AddDays(-3).Iso() + "T07:00:00Z"},
               {"minimumOsVersion", app.platform == "MAC_OS" ? "12.0" : "16.0"},
               {"fileSizeBytes", "48213504"},
               {"contentAdvisoryRating", "4+"},
@@ -227,7 +227,7 @@ void Sandbox::Impl::ItunesSearch(const httplib::Request& req, httplib::Response&
   const std::string term = Lower(req.get_param_value("term"));
   const std::string entity = req.has_param("entity") ? req.get_param_value("entity") : "software";
   Json results = Json::array();
-  for (const auto& app : portfolio.Apps()) {
+  for (const auto& app : P()->Apps()) {
     if (results.size() >= limit) break;
     if (lookup) {
       if (!ids.contains(app.id) && !bundles.contains(app.bundle_id)) continue;
@@ -259,7 +259,7 @@ void Sandbox::Impl::TopChartV2(const httplib::Request& req, httplib::Response& r
     return;
   }
   const bool paid = feed == "top-paid";
-  const Date today = portfolio.today();
+  const Date today = P()->today();
   struct Entry {
     std::string id, name, artist, genre_id, genre, release;
     double score;
@@ -285,7 +285,7 @@ void Sandbox::Impl::TopChartV2(const httplib::Request& req, httplib::Response& r
                        "2023-0" + std::to_string(i % 9 + 1) + "-15",
                        std::pow(i + 1.0, -0.8) * noise(static_cast<uint64_t>(i))});
   }
-  for (const auto& app : portfolio.Apps()) {
+  for (const auto& app : P()->Apps()) {
     if ((app.price_usd > 0) != paid || app.platform == "MAC_OS") continue;
     // Our apps chart around the middle of the field, moving with the same wobble.
     const double score =

@@ -122,7 +122,7 @@ void Sandbox::Impl::Reporter(const httplib::Request& req, httplib::Response& res
     }
     reporter_request_id.clear();
     reporter_token = NewUuid();
-    reporter_token_expiry = portfolio.today().AddDays(kTokenDays);
+    reporter_token_expiry = P()->today().AddDays(kTokenDays);
     return ok_text("AccessToken:" + reporter_token + "\nExpiration Date:" + reporter_token_expiry.Iso(),
                    "<AccessToken>" + reporter_token + "</AccessToken>\n<ExpirationDate>" +
                        reporter_token_expiry.Iso() + "</ExpirationDate>");
@@ -136,11 +136,11 @@ void Sandbox::Impl::Reporter(const httplib::Request& req, httplib::Response& res
       return fail(401, 105, "The access token is missing or not valid for this Apple ID. "
                             "Generate a new access token.");
     }
-    if (reporter_token_expiry <= portfolio.today()) {
+    if (reporter_token_expiry <= P()->today()) {
       return fail(401, 106, "Your access token has expired. Generate a new access token.");
     }
   }
-  const std::string vendor = portfolio.vendor_number();
+  const std::string vendor = P()->vendor_number();
   if (verb == "getStatus") {
     return ok_text(std::string(finance ? "Finance" : "Sales and Trends") + " is available.",
                    "<Status>available</Status>");
@@ -187,8 +187,8 @@ void Sandbox::Impl::Reporter(const httplib::Request& req, httplib::Response& res
     if (args[1] != "ZZ" && std::find(regions.begin(), regions.end(), args[1]) == regions.end()) {
       return fail(400, 109, "The region code is not valid.");
     }
-    if (range->second.AddDays(7) <= portfolio.today()) {
-      const std::string tsv = portfolio.FinancialTsv(args[1], year, period);
+    if (range->second.AddDays(7) <= P()->today()) {
+      const std::string tsv = P()->FinancialTsv(args[1], year, period);
       if (!tsv.empty()) gz = GzipBytes(tsv);
     }
     char name[64];
@@ -259,6 +259,7 @@ void Sandbox::Impl::Reporter(const httplib::Request& req, httplib::Response& res
       held_back = freq == Frequency::kDaily && not_yet_days.contains(start->days());
     }
     if (!Published(freq, *start) || held_back) return fail(404, 115, kNotYet);
+    if (!Retained(freq, *start)) return fail(404, 116, kNoSales);
     gz = GzipReport(kind->api, freq, *start);
     const char letter = "DWMY"[static_cast<int>(freq)];
     filename = std::string(kind->file_prefix) + (kind->daily_only ? "" : std::string("_") + letter) +

@@ -7,14 +7,18 @@
 namespace orchard::sandbox {
 
 const std::vector<ReviewInfo>& Sandbox::Impl::ReviewsOf(const std::string& app_id) {
+  // Keyed by today too: the reviews run up to yesterday. Old entries stay (a handler may still
+  // hold a reference to them).
+  const auto portfolio = P();
+  const std::string key = portfolio->today().Iso() + "/" + app_id;
   std::lock_guard lock(mu);
-  auto it = review_cache.find(app_id);
-  if (it == review_cache.end()) it = review_cache.emplace(app_id, portfolio.Reviews(app_id)).first;
+  auto it = review_cache.find(key);
+  if (it == review_cache.end()) it = review_cache.emplace(key, portfolio->Reviews(app_id)).first;
   return it->second;
 }
 
 const ReviewInfo* Sandbox::Impl::FindReview(const std::string& review_id) {
-  for (const auto& app : portfolio.Apps()) {
+  for (const auto& app : P()->Apps()) {
     for (const auto& r : ReviewsOf(app.id)) {
       if (r.id == review_id) return &r;
     }
@@ -82,7 +86,7 @@ void Sandbox::Impl::CustomerReviews(const httplib::Request& req, httplib::Respon
                                                 "limit",
                                                 "cursor"};
   if (!OnlyParams(req, res, kParams)) return;
-  const auto apps = portfolio.Apps();
+  const auto apps = P()->Apps();
   if (std::none_of(apps.begin(), apps.end(), [&](const AppInfo& a) { return a.id == app_id; })) {
     JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist",
               "There is no resource of type 'apps' with id '" + app_id + "'");

@@ -66,11 +66,11 @@ std::string Sandbox::Impl::GzipReport(const std::string& type, Frequency frequen
     std::lock_guard lock(mu);
     revised = revisions;
   }
-  const std::string tsv = type == "SALES"                ? portfolio.SalesSummaryTsv(frequency, start, revised)
-                          : type == "PRE_ORDER"          ? portfolio.PreOrderTsv(frequency, start)
-                          : type == "SUBSCRIPTION"       ? portfolio.SubscriptionTsv(start)
-                          : type == "SUBSCRIPTION_EVENT" ? portfolio.SubscriptionEventTsv(start)
-                          : type == "SUBSCRIBER"         ? portfolio.SubscriberTsv(start)
+  const std::string tsv = type == "SALES"                ? P()->SalesSummaryTsv(frequency, start, revised)
+                          : type == "PRE_ORDER"          ? P()->PreOrderTsv(frequency, start)
+                          : type == "SUBSCRIPTION"       ? P()->SubscriptionTsv(start)
+                          : type == "SUBSCRIPTION_EVENT" ? P()->SubscriptionEventTsv(start)
+                          : type == "SUBSCRIBER"         ? P()->SubscriberTsv(start)
                                                          : std::string();
   std::string gz = tsv.empty() ? std::string() : GzipBytes(tsv);
   std::lock_guard lock(mu);
@@ -83,12 +83,17 @@ std::string Sandbox::Impl::GzipReport(const std::string& type, Frequency frequen
 bool Sandbox::Impl::Published(Frequency frequency, Date start) const {
   const Date end = PeriodEnd(frequency, start);
   const int lag = frequency == Frequency::kMonthly ? 5 : frequency == Frequency::kYearly ? 6 : 1;
-  return end.AddDays(lag) <= portfolio.today();
+  return end.AddDays(lag) <= P()->today();
+}
+
+// Apple keeps daily, weekly and monthly reports for 365 days, yearly ones indefinitely (§2.4).
+bool Sandbox::Impl::Retained(Frequency frequency, Date start) const {
+  return frequency == Frequency::kYearly || PeriodEnd(frequency, start) >= P()->today().AddDays(-365);
 }
 
 // The latest published period of a frequency (what Apple serves when the date is omitted).
 Date Sandbox::Impl::LatestPeriod(Frequency frequency) const {
-  Date day = portfolio.today().AddDays(-1);
+  Date day = P()->today().AddDays(-1);
   for (int i = 0; i < 800; ++i, day = day.AddDays(-1)) {
     const Date start = frequency == Frequency::kWeekly    ? day.StartOfWeek()
                        : frequency == Frequency::kMonthly ? day.StartOfMonth()
@@ -189,7 +194,7 @@ void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response&
       return;
     }
   }
-  if (vendor != portfolio.vendor_number()) {
+  if (vendor != P()->vendor_number()) {
     JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
               "Invalid vendor number specified", "filter[vendorNumber]");
     return;
@@ -207,6 +212,10 @@ void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response&
   }
   if (!Published(freq, period) || held_back) {
     JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNotYet);
+    return;
+  }
+  if (!Retained(freq, period)) {
+    JsonError(res, 404, "NOT_FOUND", "The specified resource does not exist", kNoSales);
     return;
   }
   // The portfolio has no newsstand, EU-distribution, offer-code or win-back data: those valid

@@ -7,6 +7,14 @@
 
 namespace orchard::sandbox {
 
+void Sandbox::Impl::SetToday(Date today) {
+  // Past periods do not change when today moves, so the report caches stay valid; what depends
+  // on today (publication, the reviews up to yesterday) is computed against the new generator.
+  auto next = std::make_shared<const Portfolio>(options.seed, today, options.scale);
+  std::lock_guard lock(portfolio_mu);
+  portfolio_ = std::move(next);
+}
+
 void Sandbox::Impl::Routes() {
   // Every /v1 handler logs before it returns, so the entry exists before the client has the
   // answer (a logger run after the response would race the test reading the log).
@@ -182,10 +190,33 @@ void Sandbox::Impl::Routes() {
     }
     res.set_content(gz, "application/a-gzip");
   });
+  // The ECB's historical reference rates, at the ECB's path and at the control path.
+  auto fx = [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(P()->EcbFxCsv(P()->first_sales_day().AddDays(-10), P()->today()), "text/csv");
+  };
+  server.Get("/stats/eurofxref/eurofxref-hist.csv", fx);
   server.Get("/_sandbox/fx/eurofxref-hist.csv", [this](const httplib::Request&,
                                                        httplib::Response& res) {
-    res.set_content(portfolio.EcbFxCsv(portfolio.first_sales_day().AddDays(-10), portfolio.today()),
+    res.set_content(P()->EcbFxCsv(P()->first_sales_day().AddDays(-10), P()->today()),
                     "text/csv");
+  });
+  // Moves the sandbox's "today" (reports publish, sessions and tokens age against it).
+  server.Post("/_sandbox/today", [this](const httplib::Request& req, httplib::Response& res) {
+    const Json body = Json::parse(req.body, nullptr, false);
+    std::optional<Date> day;
+    if (body.is_object() && body.contains("date") && body["date"].is_string()) {
+      if (auto d = Date::ParseIso(body["date"].get<std::string>())) day = *d;
+    }
+    if (!day) {
+      res.status = 400;
+      res.set_content(R"({"error":"send {\"date\":\"YYYY-MM-DD\"}"})", "application/json");
+      return;
+    }
+    SetToday(*day);
+    res.set_content(Json{{"today", day->Iso()}}.dump(), "application/json");
+  });
+  server.Get("/_sandbox/today", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(Json{{"today", P()->today().Iso()}}.dump(), "application/json");
   });
   AppleIdRoutes();
   AnalyticsRoutes();
@@ -232,7 +263,7 @@ void Sandbox::Impl::Routes() {
   server.Post("/_sandbox/reporter/expire-token", [this](const httplib::Request&,
                                                         httplib::Response& res) {
     std::lock_guard lock(mu);
-    reporter_token_expiry = portfolio.today();
+    reporter_token_expiry = P()->today();
     res.set_content(R"({"expired":true})", "application/json");
   });
   server.Post(R"(/_sandbox/keys/([A-Z0-9]+)/revoke)",
@@ -322,7 +353,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   impl->analytics_secret = impl->NewUuid() + impl->NewUuid();
   impl->amp_key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
-      << impl->portfolio.EcbFxCsv(impl->portfolio.first_sales_day().AddDays(-10), today);
+      << impl->P()->EcbFxCsv(impl->P()->first_sales_day().AddDays(-10), today);
   impl->Routes();
   impl->port = options.port == 0
                    ? impl->server.bind_to_any_port(options.host)

@@ -768,6 +768,34 @@ TEST_F(SandboxTest, AnalyticsRequestsReportsInstancesAndPresignedSegments) {
   EXPECT_EQ(Get("/v1/analyticsReportRequests/" + id, Token(key_))->status, 404);
 }
 
+TEST_F(SandboxTest, TodayMovesByControlAndOldReportsExpireAfterAYear) {
+  httplib::Client c("127.0.0.1", sandbox_->port());
+  // Retention: daily reports 365 days, yearly ones for ever (today = 2026-03-10).
+  EXPECT_EQ(Get(SalesPath("2025-03-10"), Token(key_))->status, 200);
+  auto expired = Get(SalesPath("2025-03-09"), Token(key_));
+  EXPECT_EQ(expired->status, 404);
+  EXPECT_EQ(FirstError(expired)["detail"], "There were no sales for the date specified.");
+  std::string yearly = SalesPath("2024");
+  yearly.replace(yearly.find("DAILY"), 5, "YEARLY");
+  EXPECT_EQ(Get(yearly, Token(key_))->status, 200);
+  // Today is 2026-03-10: the 10th is not published; after moving today it is, and is the
+  // same report a sandbox started on the later day serves.
+  EXPECT_EQ(Get(SalesPath("2026-03-10"), Token(key_))->status, 404);
+  auto moved = c.Post("/_sandbox/today", R"({"date":"2026-03-12"})", "application/json");
+  ASSERT_EQ(moved->status, 200) << moved->body;
+  EXPECT_EQ(Json::parse(c.Get("/_sandbox/today")->body)["today"], "2026-03-12");
+  auto now_published = Get(SalesPath("2026-03-10"), Token(key_));
+  ASSERT_EQ(now_published->status, 200);
+  EXPECT_EQ(now_published->body,
+            GzipBytes(Portfolio(11, *Date::ParseIso("2026-03-12")).SalesSummaryDailyTsv(*Date::ParseIso("2026-03-10"))));
+  EXPECT_EQ(c.Post("/_sandbox/today", R"({"date":"March"})", "application/json")->status, 400);
+  // The ECB file at the ECB's path.
+  auto fx = c.Get("/stats/eurofxref/eurofxref-hist.csv");
+  ASSERT_EQ(fx->status, 200);
+  EXPECT_EQ(fx->body.rfind("Date,", 0), 0u);
+  EXPECT_EQ(fx->body.substr(fx->body.find('\n') + 1, 10), "2026-03-12") << "newest first, up to today";
+}
+
 TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {
   httplib::Client c("127.0.0.1", sandbox_->port());
   auto post = [&](const std::string& json) { return c.Post("/_sandbox/faults", json, "application/json")->status; };

@@ -260,7 +260,7 @@ const std::vector<AdDayRow>& Sandbox::Impl::AdsDay(Date day) {
     std::lock_guard lock(mu);
     if (auto it = ads_cache.find(day.days()); it != ads_cache.end()) return it->second;
   }
-  auto rows = portfolio.SearchAdsDay(day);
+  auto rows = P()->SearchAdsDay(day);
   std::lock_guard lock(mu);
   return ads_cache.emplace(day.days(), std::move(rows)).first->second;
 }
@@ -296,7 +296,7 @@ void Sandbox::Impl::SearchAdsCampaignReport(const httplib::Request& req, httplib
   const std::string granularity = body.value("granularity", "");
   const std::string time_zone = body.value("timeZone", "ORTZ");
   if (time_zone != "UTC" && time_zone != "ORTZ") return bad("timeZone must be UTC or ORTZ.", "timeZone");
-  const Date today = portfolio.today();
+  const Date today = P()->today();
   const int days = end->days() - start->days() + 1;
   if (granularity.empty()) {
     if (!row_totals) return bad("returnRowTotals must be true when no granularity is given.", "returnRowTotals");
@@ -329,7 +329,7 @@ void Sandbox::Impl::SearchAdsCampaignReport(const httplib::Request& req, httplib
     }
   }
   // Selector conditions on campaign fields.
-  const auto campaigns = portfolio.SearchAdsCampaigns();
+  const auto campaigns = P()->SearchAdsCampaigns();
   auto status_of = [&](const AdCampaign& c) {
     return c.paused && *c.paused <= today ? "PAUSED" : "ENABLED";
   };

@@ -83,7 +83,14 @@ struct LoggedRequest {
 
 struct Sandbox::Impl {
   SandboxOptions options;
-  Portfolio portfolio;
+  // The generator behind every answer; replaced when the control API moves "today". Handlers
+  // take their own reference with P() so a swap never pulls it from under them.
+  std::shared_ptr<const Portfolio> portfolio_;
+  std::shared_ptr<const Portfolio> P() const {
+    std::lock_guard lock(portfolio_mu);
+    return portfolio_;
+  }
+  mutable std::mutex portfolio_mu;
   httplib::Server server;
   std::thread thread;
   int port = 0;
@@ -112,7 +119,7 @@ struct Sandbox::Impl {
     SteadyTime created;
   };
   std::map<std::string, ReviewResponse> responses;              // by review id
-  std::map<std::string, std::vector<ReviewInfo>> review_cache;  // by app id
+  std::map<std::string, std::vector<ReviewInfo>> review_cache;  // by "<today>/<app id>"
   std::vector<LoggedRequest> log;
 
   // The Reporter protocol (§9): one Apple ID with an app-specific password and its token.
@@ -175,7 +182,10 @@ struct Sandbox::Impl {
   std::map<std::tuple<std::string, int, int32_t>, std::string> gzip_cache;
 
   Impl(SandboxOptions o, Date today)
-      : options(std::move(o)), portfolio(options.seed, today, options.scale) {}
+      : options(std::move(o)),
+        portfolio_(std::make_shared<const Portfolio>(options.seed, today, options.scale)) {}
+  // Moves "today" (POST /_sandbox/today): a new generator, and every cache emptied.
+  void SetToday(Date today);
   ~Impl() {
     for (auto& [kid, k] : keys) EVP_PKEY_free(k.key);
     EVP_PKEY_free(ads_key);
@@ -199,6 +209,8 @@ struct Sandbox::Impl {
   // Apple publishes daily reports the next day, weekly ones on the Monday after the week,
   // monthly ones about five days after the month and yearly ones about six days after the year.
   bool Published(Frequency frequency, Date start) const;
+  // Daily, weekly and monthly reports are kept 365 days; yearly ones indefinitely.
+  bool Retained(Frequency frequency, Date start) const;
   // The latest published period of a frequency (what Apple serves when the date is omitted).
   Date LatestPeriod(Frequency frequency) const;
   void SalesReports(const httplib::Request& req, httplib::Response& res);

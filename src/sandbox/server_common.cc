@@ -107,8 +107,8 @@ std::string ReadFile(const std::filesystem::path& p) {
 Status Sandbox::Impl::IssueKey(int index, const std::vector<std::string>& roles,
                                const std::string& json_name) {
   ApiKey k;
-  k.issuer_id = portfolio.issuer_id();
-  k.key_id = portfolio.key_id(index);
+  k.issuer_id = P()->issuer_id();
+  k.key_id = P()->key_id(index);
   k.roles = roles;
   const auto p8 = options.keys_dir / ("AuthKey_" + k.key_id + ".p8");
   const auto json_path = options.keys_dir / json_name;
@@ -126,7 +126,7 @@ Status Sandbox::Impl::IssueKey(int index, const std::vector<std::string>& roles,
   }
   const Json meta = {{"issuer_id", k.issuer_id},
                      {"key_id", k.key_id},
-                     {"vendor_number", portfolio.vendor_number()},
+                     {"vendor_number", P()->vendor_number()},
                      {"key_file", p8.filename().string()},
                      {"roles", roles}};
   std::ofstream(json_path) << meta.dump(2) << "\n";
@@ -154,7 +154,7 @@ Status Sandbox::Impl::IssueAppleIds() {
   const Json apple_id = {{"apple_id", reporter_apple_id},
                          {"app_specific_password", reporter_password},
                          {"account", reporter_account},
-                         {"vendor_number", portfolio.vendor_number()}};
+                         {"vendor_number", P()->vendor_number()}};
   const auto path = options.keys_dir / "apple-id.json";
   std::filesystem::remove(path);
   std::ofstream(path) << apple_id.dump(2) << "\n";

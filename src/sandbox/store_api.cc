@@ -41,7 +41,7 @@ Json AmpError(int status, const std::string& title, const std::string& detail) {
 int64_t Sandbox::Impl::CurrentHour() const {
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
-  return static_cast<int64_t>(portfolio.today().days()) * 24 + (now / 3600) % 24;
+  return static_cast<int64_t>(P()->today().days()) * 24 + (now / 3600) % 24;
 }
 
 std::string Sandbox::Impl::IssueAmpToken() {
@@ -92,7 +92,7 @@ bool Sandbox::Impl::AmpAdmitted(const httplib::Request& req, httplib::Response& 
 
 Json Sandbox::Impl::CatalogApp(const StoreApp& a, const std::string& cc, int64_t hour, bool with_reviews) {
   const std::string upper = Upper(cc);
-  const auto histogram = portfolio.RatingHistogram(a.id, upper);
+  const auto histogram = P()->RatingHistogram(a.id, upper);
   long total = 0, weighted = 0;
   for (int i = 0; i < 5; ++i) {
     total += histogram[static_cast<size_t>(i)];
@@ -132,7 +132,7 @@ Json Sandbox::Impl::CatalogApp(const StoreApp& a, const std::string& cc, int64_t
   // The app's position in its primary genre's chart, if it is in the top 200 now.
   const ChartKind kind = a.price_usd > 0 ? ChartKind::kPaid : ChartKind::kFree;
   const ChartDevice device = a.mac ? ChartDevice::kMac : a.iphone ? ChartDevice::kIphone : ChartDevice::kIpad;
-  const auto ranking = portfolio.ChartRanking(upper, a.genre_id, kind, device, hour);
+  const auto ranking = P()->ChartRanking(upper, a.genre_id, kind, device, hour);
   if (auto it = std::find(ranking.begin(), ranking.end(), a.id); it != ranking.end()) {
     const std::string chart = kind == ChartKind::kPaid ? "top-paid" : "top-free";
     attributes["chartPositions"] = {{"appStore", {{"position", std::to_string(it - ranking.begin() + 1)},
@@ -147,9 +147,9 @@ Json Sandbox::Impl::CatalogApp(const StoreApp& a, const std::string& cc, int64_t
   }
   // Stories of the last week that feature the app.
   Json related = Json::array();
-  const Date today = portfolio.today();
+  const Date today = P()->today();
   for (Date day = today.AddDays(-6); day <= today; day = day.AddDays(1)) {
-    for (const Story& s : portfolio.TodayStories(upper, day)) {
+    for (const Story& s : P()->TodayStories(upper, day)) {
       if (std::find(s.app_ids.begin(), s.app_ids.end(), a.id) == s.app_ids.end()) continue;
       related.push_back({{"id", s.id}, {"type", "editorial-items"}, {"href", "/v1/editorial/" + cc + "/editorial-items/" + s.id},
                          {"attributes", {{"kind", "Story"}, {"label", s.label}, {"editorialNotes", {{"name", s.title}}}}}});
@@ -173,7 +173,7 @@ void Sandbox::Impl::StoreRoutes() {
     };
   };
   auto find_app = [this](const std::string& id) -> std::optional<StoreApp> {
-    for (auto& a : portfolio.StoreApps()) {
+    for (auto& a : P()->StoreApps()) {
       if (a.id == id) return a;
     }
     return std::nullopt;
@@ -278,9 +278,9 @@ void Sandbox::Impl::StoreRoutes() {
     if (!KnownCountry(Upper(cc))) return not_found(res);
     Json days = Json::array();
     for (int back = 0; back < 7; ++back) {
-      const Date day = portfolio.today().AddDays(-back);
+      const Date day = P()->today().AddDays(-back);
       Json contents = Json::array();
-      for (const Story& s : portfolio.TodayStories(Upper(cc), day)) {
+      for (const Story& s : P()->TodayStories(Upper(cc), day)) {
         contents.push_back({{"id", s.id},
                             {"type", "editorial-items"},
                             {"href", "/v1/editorial/" + cc + "/editorial-items/" + s.id},
@@ -309,7 +309,7 @@ void Sandbox::Impl::StoreRoutes() {
     const std::string term = req.get_param_value("term");
     const int limit = req.has_param("limit") ? std::clamp(std::atoi(req.get_param_value("limit").c_str()), 1, 25) : 25;
     const int offset = std::max(0, std::atoi(req.get_param_value("offset").c_str()));
-    const auto ranking = portfolio.SearchRanking(Upper(cc), term, portfolio.today());
+    const auto ranking = P()->SearchRanking(Upper(cc), term, P()->today());
     Json data = Json::array();
     for (size_t i = static_cast<size_t>(offset); i < ranking.size() && i < static_cast<size_t>(offset + limit); ++i) {
       if (auto app = find_app(ranking[i])) {
@@ -367,7 +367,7 @@ void Sandbox::Impl::StoreRoutes() {
       return;
     }
     const std::string genre = req.has_param("g") ? req.get_param_value("g") : "36";
-    auto ids = portfolio.ChartRanking(cc, genre, found->kind, found->device, CurrentHour());
+    auto ids = P()->ChartRanking(cc, genre, found->kind, found->device, CurrentHour());
     if (ids.size() > static_cast<size_t>(limit)) ids.resize(static_cast<size_t>(limit));
     res.set_content(Json{{"resultIds", ids}}.dump(), "application/json");
   }));
@@ -403,7 +403,7 @@ void Sandbox::Impl::StoreRoutes() {
     for (const auto& p : kPops) {
       if ((p.device == ChartDevice::kIpad) != ipad) continue;
       const Json chart = {{"title", p.title}, {"popId", p.id},
-                          {"adamIds", portfolio.ChartRanking(cc, genre, p.kind, p.device, CurrentHour())}};
+                          {"adamIds", P()->ChartRanking(cc, genre, p.kind, p.device, CurrentHour())}};
       charts.push_back(chart);
       if (p.id == pop) selected = chart;
     }
@@ -443,7 +443,7 @@ void Sandbox::Impl::StoreRoutes() {
       return;
     }
     Json results = Json::array();
-    for (const auto& id : portfolio.SearchRanking(cc, req.get_param_value("term"), portfolio.today())) {
+    for (const auto& id : P()->SearchRanking(cc, req.get_param_value("term"), P()->today())) {
       results.push_back({{"id", id}, {"entity", "software"}});
     }
     res.set_content(Json{{"bubbles", Json::array({{{"name", "software"}, {"results", results}}})}}.dump(), "application/json");
@@ -478,7 +478,7 @@ void Sandbox::Impl::StoreRoutes() {
                  res.set_content("Invalid feed\n", "text/plain");
                  return;
                }
-               auto ids = portfolio.ChartRanking(Upper(cc), genre, found->kind, found->device, CurrentHour());
+               auto ids = P()->ChartRanking(Upper(cc), genre, found->kind, found->device, CurrentHour());
                if (ids.size() > static_cast<size_t>(limit)) ids.resize(static_cast<size_t>(limit));
                auto label = [](const std::string& v) { return Json{{"label", v}}; };
                Json entries = Json::array();
