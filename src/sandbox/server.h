@@ -1,11 +1,14 @@
-// The sandbox server's internals: the Impl struct shared by the endpoint files
-// (server_common.cc, sales_reports.cc, apps_users.cc, reviews.cc, routes.cc). Not for use
-// outside src/sandbox/.
+// The sandbox server's internals: the Impl struct shared by the endpoint files (one per Apple
+// section: sales_reports.cc, finance_reports.cc, apps_users.cc, reviews.cc, analytics_api.cc,
+// reporter.cc, apple_id.cc, search_ads_api.cc, public_feeds.cc, store_api.cc; the shared front
+// in server_common.cc; routes and control endpoints in sandbox.cc). Not for use outside
+// src/sandbox/.
 //
 // Adding an Apple endpoint: declare its handler here, define it in the file of its Apple
 // section (starting with `Admitted()` for auth, faults and the rate limit, then a role check
-// with `KeyHasRole()`), register it in routes.cc (calling `Log()` before returning), and add a
-// conformance test written from apple-apis.md to sandbox_test.cc.
+// with `KeyHasRole()`), register it in sandbox.cc (calling `Log()` after the handler, outside
+// `mu`), and add a conformance test written from apple-apis.md. Handlers read the generator
+// through `P()`, never by holding on to it, because the control API can replace it.
 #pragma once
 
 #include <httplib.h>
