@@ -49,6 +49,7 @@ std::string PlatformVersion(std::string_view device) {
   if (device == "iPad") return "iPadOS 18.2";
   if (device == "Desktop") return "macOS 15.2";
   if (device == "Apple TV") return "tvOS 18.2";
+  if (device == "Apple Watch") return "watchOS 11.2";
   return "iOS 18.2";
 }
 std::string AnalyticsDevice(std::string_view device) { return device == "Desktop" ? "Mac" : std::string(device); }

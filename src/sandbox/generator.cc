@@ -26,7 +26,7 @@ const Product kProducts[] = {
     {"1502233110", "trailmaps", "Trail Maps", "Navigation", "iOS", Kind::kApp, 3, 2.99, 30, "1",
      "3", "7", "iPhone", 120, ""},
     {"1523344771", "fitpulse", "FitPulse", "Health & Fitness", "iOS", Kind::kApp, 4, 0, 100, "1F",
-     "3F", "7F", "iPhone,iPad", 700, ""},
+     "3F", "7F", "iPhone,iPad,Apple Watch", 700, ""},
     {"1523344801", "fitpulse.monthly", "FitPulse Premium Monthly", "Health & Fitness", "iOS",
      Kind::kSubscription, 4, 9.99, 100, "IAY", "", "", "iPhone,iPad", 30, "1 Month"},
     {"1523344802", "fitpulse.yearly", "FitPulse Premium Yearly", "Health & Fitness", "iOS",
@@ -769,6 +769,28 @@ void Portfolio::ForEachSale(Date day, int revision,
                 edu.proceeds = Money(ProceedsOf(local / 2, s, 0.7), s.currency);
                 emit(edu);
               }
+              // Gifts: bought at full price (GP), redeemed later as a free download (GR).
+              if (local > 0) {
+                SaleRow gift = row;
+                gift.promo = "GP";
+                if (const long given = draw(13, downloads * 0.015); given > 0) {
+                  gift.units = given;
+                  emit(gift);
+                }
+                gift.promo = "GR";
+                gift.price = "0";
+                gift.proceeds = "0";
+                if (const long redeemed = draw(14, downloads * 0.012); redeemed > 0) {
+                  gift.units = redeemed;
+                  emit(gift);
+                }
+                // Promo codes the developer handed out: free downloads of the paid app.
+                gift.promo = "CR-RW";
+                if (const long codes = draw(15, dev_lambda * 0.01); codes > 0) {
+                  gift.units = codes;
+                  emit(gift);
+                }
+              }
             }
             row.price = "0";
             row.proceeds = "0";
@@ -777,7 +799,16 @@ void Portfolio::ForEachSale(Date day, int revision,
               row.units = re;
               emit(row);
             }
-            if (const long up = draw(3, dev_lambda * 0.9 * std::min(1.0, since_launch / 60.0));
+            // Updates follow releases: a new version (every nine days) brings a wave over three
+            // days; between releases only stragglers update.
+            double release = 0.6;
+            for (int back = 0; back < 3; ++back) {
+              if (since_launch - back > 0 && VersionOn(since_launch - back) != VersionOn(since_launch - back - 1)) {
+                release = 3.0 - back;
+                break;
+              }
+            }
+            if (const long up = draw(3, dev_lambda * 0.9 * release * std::min(1.0, since_launch / 60.0));
                 up > 0) {
               row.pti = p.pti_update;
               row.units = up;

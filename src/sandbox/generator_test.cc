@@ -165,3 +165,44 @@ TEST(GeneratorTest, PeriodsEndWhereAppleEndsThem) {
 
 }  // namespace
 }  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+TEST(GeneratorTest, GiftsPromoCodesWatchesAndUpdatesThatFollowReleases) {
+  Portfolio p(5, kToday);
+  std::map<std::string, long> promo_units;
+  std::set<std::string> devices;
+  std::map<int, long> fitpulse_updates;  // day offset → units
+  for (int back = 1; back <= 45; ++back) {
+    const Date day = kToday.AddDays(-back);
+    const auto rows = Rows(p.SalesSummaryDailyTsv(day));
+    for (size_t i = 1; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      devices.insert(r[22]);
+      if (r[16] != " ") {
+        promo_units[r[16]] += std::stol(r[7]);
+        if (r[16] == "GR" || r[16] == "CR-RW") {
+          EXPECT_EQ(r[15], "0") << "redemptions are free";
+        }
+        if (r[16] == "GP") {
+          EXPECT_NE(r[15], "0") << "gifts are bought at full price";
+        }
+      }
+      if (r[14] == "1523344771" && r[6] == "7F") fitpulse_updates[back] += std::stol(r[7]);
+    }
+  }
+  for (const char* code : {"GP", "GR", "CR-RW", "EDU"}) EXPECT_GT(promo_units[code], 0) << code;
+  EXPECT_TRUE(devices.contains("Apple Watch"));
+  EXPECT_TRUE(devices.contains("Apple TV"));
+  // The busiest update day is at least twice the quietest: releases drive updates.
+  long most = 0, least = 1L << 40;
+  for (const auto& [day, units] : fitpulse_updates) {
+    most = std::max(most, units);
+    least = std::min(least, units);
+  }
+  EXPECT_GT(most, 2 * least);
+}
+
+}  // namespace
+}  // namespace orchard::sandbox
