@@ -15,27 +15,21 @@ constexpr int kFinancePublicationDays = 7;
 void Sandbox::Impl::FinanceReports(const httplib::Request& req, httplib::Response& res) {
   auto kid = Admitted(req, res);
   if (!kid) return;
+  if (!TeamKey(*kid, res)) return;
   if (!KeyHasRole(*kid, {"ADMIN", "FINANCE", "ACCOUNT_HOLDER"})) {
     JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, kForbiddenDetail);
     return;
   }
   if (!OnlyParams(req, res, kFinanceParams)) return;
-  for (const char* required : {"filter[vendorNumber]", "filter[reportType]", "filter[regionCode]",
-                               "filter[reportDate]"}) {
-    if (!req.has_param(required)) {
-      JsonError(res, 400, "PARAMETER_ERROR.REQUIRED", "A parameter is required",
-                std::string("You must provide a value for the parameter '") + required +
-                    "' with this request",
-                required);
-      return;
-    }
+  if (!RequiredParams(req, res, {"filter[vendorNumber]", "filter[reportType]",
+                                "filter[regionCode]", "filter[reportDate]"})) {
+    return;
   }
   const std::string type = req.get_param_value("filter[reportType]");
   const std::string region = req.get_param_value("filter[regionCode]");
   const std::string date = req.get_param_value("filter[reportDate]");
   auto invalid = [&](const std::string& parameter, const std::string& value) {
-    JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
-              "'" + value + "' is not a valid value for the parameter", parameter);
+    InvalidParam(res, parameter, value);
   };
   if (type != "FINANCIAL" && type != "FINANCE_DETAIL") return invalid("filter[reportType]", type);
   const auto regions = FinanceRegions();

@@ -83,7 +83,24 @@ std::string Sandbox::Impl::GzipReport(const std::string& type, Frequency frequen
 bool Sandbox::Impl::Published(Frequency frequency, Date start) const {
   const Date end = PeriodEnd(frequency, start);
   const int lag = frequency == Frequency::kMonthly ? 5 : frequency == Frequency::kYearly ? 6 : 1;
-  return end.AddDays(lag) <= P()->today();
+  const Date first_day = end.AddDays(lag), today = P()->today();
+  if (first_day < today) return true;
+  if (first_day > today) return false;
+  // On the machine's clock, a report appears at 5 am Pacific on its first day (§2.4); with a
+  // pinned --today the sandbox stands after that hour, so tests do not depend on the clock.
+  return options.today.has_value() || PacificHourNow() >= 5;
+}
+
+int Sandbox::Impl::PacificHourNow() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  // Pacific time: -7 h from the second Sunday of March to the first Sunday of November.
+  const Date day = Date::FromDays(static_cast<int32_t>(now / 86400));
+  const Date march = Date::FromYmd(day.year(), 3, 1), november = Date::FromYmd(day.year(), 11, 1);
+  const Date dst_start = march.AddDays((7 - static_cast<int32_t>(march.iso_weekday())) % 7 + 7);
+  const Date dst_end = november.AddDays((7 - static_cast<int32_t>(november.iso_weekday())) % 7);
+  const int offset = (day >= dst_start && day < dst_end) ? -7 : -8;
+  return static_cast<int>(((now / 3600 + offset) % 24 + 24) % 24);
 }
 
 // Apple keeps daily, weekly and monthly reports for 365 days, yearly ones indefinitely (§2.4).
@@ -107,6 +124,7 @@ Date Sandbox::Impl::LatestPeriod(Frequency frequency) const {
 void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response& res) {
   auto kid = Admitted(req, res);
   if (!kid) return;
+  if (!TeamKey(*kid, res)) return;
   {
     std::lock_guard lock(mu);
     const auto& roles = keys[*kid].roles;
@@ -125,15 +143,9 @@ void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response&
       return;
     }
   }
-  for (const char* required : {"filter[vendorNumber]", "filter[reportType]",
-                               "filter[reportSubType]", "filter[frequency]"}) {
-    if (!req.has_param(required)) {
-      JsonError(res, 400, "PARAMETER_ERROR.REQUIRED", "A parameter is required",
-                std::string("You must provide a value for the parameter '") + required +
-                    "' with this request",
-                required);
-      return;
-    }
+  if (!RequiredParams(req, res, {"filter[vendorNumber]", "filter[reportType]",
+                                "filter[reportSubType]", "filter[frequency]"})) {
+    return;
   }
   const std::string type = req.get_param_value("filter[reportType]");
   const std::string subtype = req.get_param_value("filter[reportSubType]");
@@ -141,8 +153,7 @@ void Sandbox::Impl::SalesReports(const httplib::Request& req, httplib::Response&
   const std::string vendor = req.get_param_value("filter[vendorNumber]");
   const std::string date = req.get_param_value("filter[reportDate]");
   auto invalid = [&](const std::string& parameter, const std::string& value) {
-    JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
-              "'" + value + "' is not a valid value for the parameter", parameter);
+    InvalidParam(res, parameter, value);
   };
   if (!kReportTypes.contains(type)) return invalid("filter[reportType]", type);
   if (!kSubTypes.contains(subtype)) return invalid("filter[reportSubType]", subtype);

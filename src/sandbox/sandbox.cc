@@ -347,6 +347,8 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(0, {"ADMIN"}, "key.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(1, {"DEVELOPER"}, "key-developer.json"));
   ORCHARD_RETURN_IF_ERROR(impl->IssueKey(2, {"SALES"}, "key-sales.json"));
+  // An Admin user's individual key (no sales or finance reports, by Apple's rule).
+  ORCHARD_RETURN_IF_ERROR(impl->IssueKey(3, {"ADMIN"}, "key-individual.json", /*individual=*/true));
   ORCHARD_RETURN_IF_ERROR(impl->IssueAppleIds());
   ORCHARD_RETURN_IF_ERROR(impl->IssueSearchAdsKey());
   ORCHARD_RETURN_IF_ERROR(impl->IssueWebAccount());

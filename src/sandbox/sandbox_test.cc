@@ -796,6 +796,28 @@ TEST_F(SandboxTest, TodayMovesByControlAndOldReportsExpireAfterAYear) {
   EXPECT_EQ(fx->body.substr(fx->body.find('\n') + 1, 10), "2026-03-12") << "newest first, up to today";
 }
 
+TEST_F(SandboxTest, IndividualKeysAndScopedTokensFollowSection1) {
+  const Json individual = Json::parse(ReadFile(dir_ / "key-individual.json"));
+  EXPECT_FALSE(individual.contains("issuer_id"));
+  Json signer = individual;  // Token() fills iss from issuer_id; the patches below remove it
+  signer["issuer_id"] = key_["issuer_id"];
+  // An individual key signs with sub: "user" and no iss; it may read apps but not sales.
+  const std::string user_token = Token(signer, Json::object(), {{"iss", nullptr}, {"sub", "user"}});
+  EXPECT_EQ(Get("/v1/apps", user_token)->status, 200);
+  auto sales = Get(SalesPath("2026-03-01"), user_token);
+  EXPECT_EQ(sales->status, 403);
+  EXPECT_EQ(FirstError(sales)["code"], "FORBIDDEN_ERROR");
+  EXPECT_EQ(Get("/v1/apps", Token(signer))->status, 401) << "an individual key's token has no iss";
+  EXPECT_EQ(Get("/v1/apps", Token(key_, Json::object(), {{"iss", nullptr}, {"sub", "user"}}))->status, 401)
+      << "a team key's token needs its iss";
+  // Scopes: GET entries only; the request must match one (limit, cursor and sort aside).
+  const std::string scoped = Token(key_, Json::object(), {{"scope", Json::array({"GET /v1/apps?filter[sku]=snapjournal"})}});
+  EXPECT_EQ(Get("/v1/apps?filter%5Bsku%5D=snapjournal&limit=5", scoped)->status, 200);
+  EXPECT_EQ(Get("/v1/apps", scoped)->status, 401);
+  EXPECT_EQ(Get("/v1/users", scoped)->status, 401);
+  EXPECT_EQ(Get("/v1/apps", Token(key_, Json::object(), {{"scope", Json::array({"POST /v1/apps"})}}))->status, 401);
+}
+
 TEST_F(SandboxTest, FaultsTruncateDropReviseAndAddRetryAfter) {
   httplib::Client c("127.0.0.1", sandbox_->port());
   auto post = [&](const std::string& json) { return c.Post("/_sandbox/faults", json, "application/json")->status; };

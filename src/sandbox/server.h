@@ -76,6 +76,7 @@ struct ApiKey {
   std::vector<std::string> roles;
   EVP_PKEY* key = nullptr;
   bool revoked = false;
+  bool individual = false;  // a user's individual key: `sub: "user"`, no `iss`, no sales/finance
 };
 
 struct LoggedRequest {
@@ -88,9 +89,16 @@ struct Sandbox::Impl {
   SandboxOptions options;
   // The generator behind every answer; replaced when the control API moves "today". Handlers
   // take their own reference with P() so a swap never pulls it from under them.
-  std::shared_ptr<const Portfolio> portfolio_;
+  // Without --today the sandbox follows the machine's Pacific date, rolling over at midnight.
+  mutable std::shared_ptr<const Portfolio> portfolio_;
   std::shared_ptr<const Portfolio> P() const {
     std::lock_guard lock(portfolio_mu);
+    if (!options.today) {
+      const Date now = Date::Today("America/Los_Angeles");
+      if (now != portfolio_->today()) {
+        portfolio_ = std::make_shared<const Portfolio>(options.seed, now, options.scale);
+      }
+    }
     return portfolio_;
   }
   mutable std::mutex portfolio_mu;
@@ -195,7 +203,12 @@ struct Sandbox::Impl {
     EVP_PKEY_free(amp_key);
   }
   // Issues (or reuses, for the same seed) an API key and writes its files into keys_dir.
-  Status IssueKey(int index, const std::vector<std::string>& roles, const std::string& json_name);
+  Status IssueKey(int index, const std::vector<std::string>& roles, const std::string& json_name,
+                  bool individual = false);
+  // A JWT `scope` (§1.3): GET entries only, matching the request's path and query.
+  static bool ScopeAllows(const Json& scope, const httplib::Request& req);
+  // Team keys only (§1.1): false, with a 403, for an individual key.
+  bool TeamKey(const std::string& kid, httplib::Response& res);
   // A JSON:API error document (apple-apis.md §1.5) as the answer.
   static void JsonError(httplib::Response& res, int status, const std::string& code,
                         const std::string& title, const std::string& detail,
@@ -212,6 +225,7 @@ struct Sandbox::Impl {
   // Apple publishes daily reports the next day, weekly ones on the Monday after the week,
   // monthly ones about five days after the month and yearly ones about six days after the year.
   bool Published(Frequency frequency, Date start) const;
+  static int PacificHourNow();
   // Daily, weekly and monthly reports are kept 365 days; yearly ones indefinitely.
   bool Retained(Frequency frequency, Date start) const;
   // The latest published period of a frequency (what Apple serves when the date is omitted).
@@ -235,6 +249,12 @@ struct Sandbox::Impl {
   // Sparse fieldsets (fields[type]=a,b): keep only the named attributes; none named keeps all.
   static void KeepFields(Json* attributes, const std::set<std::string>& fields);
   static std::set<std::string> ListParam(const httplib::Request& req, const char* name);
+  // False (and a 400 PARAMETER_ERROR.REQUIRED answer naming the first) when one is missing.
+  static bool RequiredParams(const httplib::Request& req, httplib::Response& res,
+                             std::initializer_list<const char*> required);
+  // A 400 PARAMETER_ERROR.INVALID for a value the parameter does not take.
+  static void InvalidParam(httplib::Response& res, const std::string& parameter,
+                           const std::string& value);
   // False (and a 400 PARAMETER_ERROR.ILLEGAL answer) when the request has another parameter.
   static bool OnlyParams(const httplib::Request& req, httplib::Response& res,
                          const std::set<std::string>& allowed);

@@ -104,9 +104,52 @@ std::string ReadFile(const std::filesystem::path& p) {
 }
 
 // Keys.
+bool Sandbox::Impl::ScopeAllows(const Json& scope, const httplib::Request& req) {
+  auto params_of = [](const std::string& query) {
+    std::multiset<std::string> out;
+    size_t start = 0;
+    while (start < query.size()) {
+      size_t amp = query.find('&', start);
+      if (amp == std::string::npos) amp = query.size();
+      std::string pair = httplib::detail::decode_url(query.substr(start, amp - start), true);
+      const std::string name = pair.substr(0, pair.find('='));
+      if (!pair.empty() && name != "limit" && name != "cursor" && name != "sort") out.insert(pair);
+      start = amp + 1;
+    }
+    return out;
+  };
+  std::multiset<std::string> asked;
+  for (const auto& [name, value] : req.params) {
+    if (name != "limit" && name != "cursor" && name != "sort") asked.insert(name + "=" + value);
+  }
+  bool allowed = false;
+  for (const auto& entry : scope) {
+    if (!entry.is_string()) return false;
+    const std::string text = entry.get<std::string>();
+    if (text.rfind("GET ", 0) != 0) return false;  // only GET entries are valid
+    const std::string target = text.substr(4);
+    const size_t q = target.find('?');
+    const std::string path = target.substr(0, q);
+    const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+    if (req.method == "GET" && path == req.path && params_of(query) == asked) allowed = true;
+  }
+  return allowed;
+}
+
+bool Sandbox::Impl::TeamKey(const std::string& kid, httplib::Response& res) {
+  {
+    std::lock_guard lock(mu);
+    if (!keys[kid].individual) return true;
+  }
+  JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle,
+            "Individual API keys cannot access Sales and Finance reports. Use a team key.");
+  return false;
+}
+
 Status Sandbox::Impl::IssueKey(int index, const std::vector<std::string>& roles,
-                               const std::string& json_name) {
+                               const std::string& json_name, bool individual) {
   ApiKey k;
+  k.individual = individual;
   k.issuer_id = P()->issuer_id();
   k.key_id = P()->key_id(index);
   k.roles = roles;
@@ -124,11 +167,17 @@ Status Sandbox::Impl::IssueKey(int index, const std::vector<std::string>& roles,
     std::ofstream(p8, std::ios::binary) << PemOf(k.key);
     ::chmod(p8.c_str(), 0600);
   }
-  const Json meta = {{"issuer_id", k.issuer_id},
-                     {"key_id", k.key_id},
-                     {"vendor_number", P()->vendor_number()},
-                     {"key_file", p8.filename().string()},
-                     {"roles", roles}};
+  Json meta = {{"issuer_id", k.issuer_id},
+               {"key_id", k.key_id},
+               {"vendor_number", P()->vendor_number()},
+               {"key_file", p8.filename().string()},
+               {"roles", roles}};
+  if (individual) {
+    // An individual key belongs to a user and has no issuer in its tokens.
+    meta.erase("issuer_id");
+    meta["individual"] = true;
+    meta["user"] = "dana.admin@orcharddemo.example";
+  }
   std::ofstream(json_path) << meta.dump(2) << "\n";
   keys.emplace(k.key_id, std::move(k));
   return Status::Ok();
@@ -160,6 +209,26 @@ Status Sandbox::Impl::IssueAppleIds() {
   std::ofstream(path) << apple_id.dump(2) << "\n";
   ::chmod(path.c_str(), 0600);
   return Status::Ok();
+}
+
+bool Sandbox::Impl::RequiredParams(const httplib::Request& req, httplib::Response& res,
+                                   std::initializer_list<const char*> required) {
+  for (const char* name : required) {
+    if (!req.has_param(name)) {
+      JsonError(res, 400, "PARAMETER_ERROR.REQUIRED", "A parameter is required",
+                std::string("You must provide a value for the parameter '") + name +
+                    "' with this request",
+                name);
+      return false;
+    }
+  }
+  return true;
+}
+
+void Sandbox::Impl::InvalidParam(httplib::Response& res, const std::string& parameter,
+                                 const std::string& value) {
+  JsonError(res, 400, "PARAMETER_ERROR.INVALID", "A parameter has an invalid value",
+            "'" + value + "' is not a valid value for the parameter", parameter);
 }
 
 // Responses.
@@ -248,10 +317,15 @@ std::optional<std::string> Sandbox::Impl::Authenticate(const httplib::Request& r
   auto it = keys.find(kid);
   if (it == keys.end() || it->second.revoked || it->second.key == nullptr) return unauthorized();
   if (payload.value("aud", "") != "appstoreconnect-v1") return unauthorized();
-  if (payload.contains("iss")) {
-    if (payload["iss"] != it->second.issuer_id) return unauthorized();
-  } else if (payload.value("sub", "") != "user") {
+  if (it->second.individual) {
+    // Individual keys: `sub: "user"` instead of `iss` (§1.1, §1.3).
+    if (payload.contains("iss") || payload.value("sub", "") != "user") return unauthorized();
+  } else if (!payload.contains("iss") || payload["iss"] != it->second.issuer_id) {
     return unauthorized();
+  }
+  // A scoped token works only for the GET requests it names (limit, cursor and sort aside).
+  if (payload.contains("scope")) {
+    if (!payload["scope"].is_array() || !ScopeAllows(payload["scope"], req)) return unauthorized();
   }
   if (!payload.contains("iat") || !payload.contains("exp") || !payload["iat"].is_number_integer() ||
       !payload["exp"].is_number_integer()) {
