@@ -166,6 +166,12 @@ int Main(int argc, char** argv) {
                       "Misbehave on purpose, e.g. '{\"rate_limit_next\":3,\"retry_after\":2}'; keys: "
                       "not_yet_dates, revise_dates, fail_next{status,count}, rate_limit_next, "
                       "retry_after, latency_ms, truncate_next, drop_next (see src/sandbox/README.md)");
+  sandbox->add_option("--storefronts", sandbox_opts.storefronts,
+                      "Sell in the first N storefronts only, biggest markets first (0 = all 175)")
+      ->capture_default_str()->check(CLI::Range(0, 175));
+  sandbox->add_option("--history-days", sandbox_opts.history_days,
+                      "Start the sales this many days before today (0 = January 2024, whatever today is)")
+      ->capture_default_str()->check(CLI::Range(0, 3650));
   sandbox->add_option("--web-session-lifetime", sandbox_opts.web_session_seconds,
                       "Seconds an Apple ID web session (myacinfo) lives")
       ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{400} * 86400));

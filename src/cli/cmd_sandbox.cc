@@ -43,6 +43,8 @@ Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
   options.faults_json = o.faults;
   options.scale = o.scale;
   options.web_session_seconds = o.web_session_seconds;
+  options.storefronts = o.storefronts;
+  options.history_days = o.history_days;
   // Block the signals before any server thread starts, so they reach sigwait only.
   const sigset_t signals = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);

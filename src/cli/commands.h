@@ -58,6 +58,8 @@ struct SandboxCliOptions {
   std::string faults;  // JSON, as POST /_sandbox/faults takes it
   int scale = 1;
   int64_t web_session_seconds = 30LL * 86400;
+  int storefronts = 0;
+  int history_days = 0;
 };
 Status RunSandbox(const SandboxCliOptions& options, std::ostream& out);
 

@@ -401,12 +401,16 @@ const std::vector<Storefront>& Storefronts() {
   return s;
 }
 
-Portfolio::Portfolio(uint64_t seed, Date today, int scale)
+Portfolio::Portfolio(uint64_t seed, Date today, int scale, int storefronts, int history_days)
     : book_(NewLazyBook()),
       seed_(seed),
+      storefronts_(storefronts > 0 ? std::min<size_t>(static_cast<size_t>(storefronts), Storefronts().size())
+                                   : Storefronts().size()),
       scale_(std::max(scale, 1)),
       today_(today),
-      first_sales_day_(Date::FromYmd(2024, 6, 1).AddDays(static_cast<int32_t>(Mix(seed) % 30))) {}
+      first_sales_day_(history_days > 0
+                           ? today.AddDays(-history_days)
+                           : Date::FromYmd(2024, 1, 1).AddDays(static_cast<int32_t>(Mix(seed) % 30))) {}
 
 std::vector<AppInfo> Portfolio::Apps() const {
   std::vector<AppInfo> apps;
@@ -714,7 +718,7 @@ void Portfolio::ForEachSale(Date day, int revision,
       double price_usd = p.price_usd;
       if (pi == kPaidAppIndex && since_launch >= 365) price_usd = 3.99;
       const std::string version = VersionOn(since_launch);
-      for (size_t si = 0; si < Storefronts().size(); ++si) {
+      for (size_t si = 0; si < storefronts_; ++si) {
         const Storefront& s = Storefronts()[si];
         const double lambda_base = p.base * popularity * StorefrontShare(si) * demand;
         const double local = LocalPrice(price_usd, s);

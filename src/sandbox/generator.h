@@ -137,9 +137,14 @@ struct Story {
 
 class Portfolio {
  public:
-  // `scale` repeats the portfolio that many times (copies with their own ids and popularity),
-  // for benchmarks: about 1,700 rows a day per copy.
-  Portfolio(uint64_t seed, Date today, int scale = 1);
+  // Scale knobs, for benchmarks:
+  //   `scale` repeats the portfolio that many times (copies with their own ids and
+  //     popularity): about 1,700 report rows a day per copy;
+  //   `storefronts` sells in only the first N storefronts (biggest markets first; 0 = all 175);
+  //   `history_days` starts the sales that many days before today (0 = January 2024, which keeps
+  //     every past day's figures independent of today).
+  Portfolio(uint64_t seed, Date today, int scale = 1, int storefronts = 0, int history_days = 0);
+  size_t storefront_count() const { return storefronts_; }
 
   Date today() const { return today_; }
   Date first_sales_day() const { return first_sales_day_; }
@@ -238,6 +243,7 @@ class Portfolio {
   static std::shared_ptr<LazyBook> NewLazyBook();
   std::shared_ptr<LazyBook> book_;
   uint64_t seed_;
+  size_t storefronts_;
   int scale_;
   Date today_;
   Date first_sales_day_;

@@ -206,3 +206,27 @@ TEST(GeneratorTest, GiftsPromoCodesWatchesAndUpdatesThatFollowReleases) {
 
 }  // namespace
 }  // namespace orchard::sandbox
+
+namespace orchard::sandbox {
+namespace {
+
+TEST(GeneratorTest, ScaleKnobsForStorefrontsAndHistory) {
+  // By default the history reaches two years back from the tests' today and from the real one.
+  EXPECT_LE(Portfolio(5, kToday).first_sales_day(), kToday.AddDays(-730));
+  EXPECT_LE(Portfolio(5, *Date::ParseIso("2026-11-29")).first_sales_day(), Date::ParseIso("2026-11-29")->AddDays(-730));
+  // Ten storefronts: only they sell.
+  Portfolio few(5, kToday, 1, 10);
+  std::set<std::string> countries;
+  const auto rows = Rows(few.SalesSummaryDailyTsv(kToday.AddDays(-2)));
+  for (size_t i = 1; i < rows.size(); ++i) countries.insert(rows[i][12]);
+  EXPECT_EQ(countries.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) EXPECT_TRUE(countries.contains(Storefronts()[i].country));
+  // A thousand days of history.
+  Portfolio long_history(5, kToday, 1, 0, 1000);
+  EXPECT_TRUE(long_history.HasSales(kToday.AddDays(-1000)));
+  EXPECT_FALSE(long_history.HasSales(kToday.AddDays(-1001)));
+  EXPECT_FALSE(long_history.SalesSummaryDailyTsv(kToday.AddDays(-999)).empty());
+}
+
+}  // namespace
+}  // namespace orchard::sandbox

@@ -10,7 +10,7 @@ namespace orchard::sandbox {
 void Sandbox::Impl::SetToday(Date today) {
   // Past periods do not change when today moves, so the report caches stay valid; what depends
   // on today (publication, the reviews up to yesterday) is computed against the new generator.
-  auto next = std::make_shared<const Portfolio>(options.seed, today, options.scale);
+  auto next = MakePortfolio(today);
   std::lock_guard lock(portfolio_mu);
   portfolio_ = std::move(next);
 }

@@ -25,6 +25,8 @@ struct SandboxOptions {
   std::string faults_json;         // initial misbehaviour, as POST /_sandbox/faults takes it
   int scale = 1;                   // copies of the portfolio (benchmarks: ~1,700 rows/day each)
   int64_t web_session_seconds = 30LL * 86400;  // lifetime of an Apple ID web session (myacinfo)
+  int storefronts = 0;   // sell in the first N storefronts only (0 = all 175)
+  int history_days = 0;  // sales start this many days before today (0 = January 2024)
 };
 
 class Sandbox {

@@ -96,7 +96,7 @@ struct Sandbox::Impl {
     if (!options.today) {
       const Date now = Date::Today("America/Los_Angeles");
       if (now != portfolio_->today()) {
-        portfolio_ = std::make_shared<const Portfolio>(options.seed, now, options.scale);
+        portfolio_ = MakePortfolio(now);
       }
     }
     return portfolio_;
@@ -194,7 +194,11 @@ struct Sandbox::Impl {
 
   Impl(SandboxOptions o, Date today)
       : options(std::move(o)),
-        portfolio_(std::make_shared<const Portfolio>(options.seed, today, options.scale)) {}
+        portfolio_(MakePortfolio(today)) {}
+  std::shared_ptr<const Portfolio> MakePortfolio(Date today) const {
+    return std::make_shared<const Portfolio>(options.seed, today, options.scale, options.storefronts,
+                                             options.history_days);
+  }
   // Moves "today" (POST /_sandbox/today): a new generator, and every cache emptied.
   void SetToday(Date today);
   ~Impl() {

@@ -167,7 +167,7 @@ const Portfolio::Book& Portfolio::Subscribers() const {
     };
     for (Date day = launch; day < today_; day = day.AddDays(1)) {
       const double demand = DemandFactor(day, day.days() - launch.days());
-      for (size_t si = 0; si < Storefronts().size(); ++si) {
+      for (size_t si = 0; si < storefronts_; ++si) {
         for (uint8_t dev = 0; dev < 2; ++dev) {
           const uint64_t k = Key({seed_, 60, static_cast<uint64_t>(day.days()), si, dev});
           const long arrivals =
@@ -532,7 +532,7 @@ std::string Portfolio::PreOrderTsv(Frequency frequency, Date start) const {
       "Date\tOrdered\tCanceled\tCumulative Ordered\tCumulative Canceled\tStart Date\tEnd Date\t"
       "Country Code\tApple Identifier\tDevice\tSupported Platforms\tCategory\tClient\n";
   bool any = false;
-  for (size_t si = 0; si < Storefronts().size(); ++si) {
+  for (size_t si = 0; si < storefronts_; ++si) {
     for (const char* device : kDevices) {
       const PreOrderCounts c = PreOrdersThrough(si, device, std::min(end, today_.AddDays(-1)), start);
       if (c.cumulative_ordered == 0) continue;
