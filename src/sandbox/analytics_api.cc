@@ -68,7 +68,8 @@ std::vector<std::pair<std::string, Date>> Sandbox::Impl::AnalyticsInstances(cons
   // from the day after its creation.
   Date first = r.access_type == "ONE_TIME_SNAPSHOT" ? std::max(launch.AddDays(1), r.created.AddDays(-kSnapshotDays))
                                                     : r.created.AddDays(1);
-  const Date last = r.access_type == "ONE_TIME_SNAPSHOT" ? std::min(r.created, today) : today;
+  Date last = r.access_type == "ONE_TIME_SNAPSHOT" ? std::min(r.created, today) : today;
+  if (r.stopped) last = std::min(last, r.stopped_on);
   for (Date p = first; p <= last; p = p.AddDays(1)) {
     out.emplace_back("DAILY", p);
     if (p.iso_weekday() == 5 && p.AddDays(-5) >= launch) out.emplace_back("WEEKLY", p);
@@ -256,7 +257,7 @@ void Sandbox::Impl::AnalyticsRoutes() {
         return;
       }
     }
-    AnalyticsRequest r{NewUuid(), app_id, access, P()->today(), false};
+    AnalyticsRequest r{NewUuid(), app_id, access, P()->today(), false, Date()};
     analytics_requests[r.id] = r;
     res.status = 201;
     const Json doc = request_json(r, base);

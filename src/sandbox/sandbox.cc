@@ -227,6 +227,18 @@ void Sandbox::Impl::Routes() {
     amp_tokens.clear();
     res.set_content(R"({"rotated":true})", "application/json");
   });
+  // Apple stops every ongoing analytics request for inactivity (stoppedDueToInactivity).
+  server.Post("/_sandbox/analytics/stop-requests", [this](const httplib::Request&, httplib::Response& res) {
+    const Date today = P()->today();
+    std::lock_guard lock(mu);
+    for (auto& [id, r] : analytics_requests) {
+      if (r.access_type == "ONGOING" && !r.stopped) {
+        r.stopped = true;
+        r.stopped_on = today;
+      }
+    }
+    res.set_content(R"({"stopped":true})", "application/json");
+  });
   // Every pre-signed analytics segment URL expires (as if five minutes had passed).
   server.Post("/_sandbox/analytics/expire-urls", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(mu);

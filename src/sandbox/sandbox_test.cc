@@ -763,6 +763,24 @@ TEST_F(SandboxTest, AnalyticsRequestsReportsInstancesAndPresignedSegments) {
                                       Token(key_))->body);
   ASSERT_FALSE(weekly["data"].empty());
   EXPECT_EQ(Date::ParseIso(weekly["data"][0]["attributes"]["processingDate"].get<std::string>())->iso_weekday(), 5u);
+  // An ongoing request: nothing on its first day, an instance a day after, none once Apple
+  // stops it for inactivity (which the request then says).
+  auto ongoing = create(key_, "ONGOING", "1476097583");
+  ASSERT_EQ(ongoing->status, 201) << ongoing->body;
+  const std::string ongoing_id = Json::parse(ongoing->body)["data"]["id"];
+  const std::string ongoing_report = "r1-" + ongoing_id;
+  auto daily_count = [&]() {
+    return Json::parse(Get("/v1/analyticsReports/" + ongoing_report + "/instances?filter%5Bgranularity%5D=DAILY",
+                           Token(key_))->body)["data"].size();
+  };
+  EXPECT_EQ(daily_count(), 0u);
+  ASSERT_EQ(c.Post("/_sandbox/today", R"({"date":"2026-03-13"})", "application/json")->status, 200);
+  EXPECT_EQ(daily_count(), 3u);
+  ASSERT_EQ(c.Post("/_sandbox/analytics/stop-requests", "", "application/json")->status, 200);
+  EXPECT_EQ(Json::parse(Get("/v1/analyticsReportRequests/" + ongoing_id, Token(key_))->body)["data"]["attributes"]
+                ["stoppedDueToInactivity"], true);
+  ASSERT_EQ(c.Post("/_sandbox/today", R"({"date":"2026-03-16"})", "application/json")->status, 200);
+  EXPECT_EQ(daily_count(), 3u);
   // Deleting the request ends it.
   EXPECT_EQ(c.Delete(("/v1/analyticsReportRequests/" + id).c_str(), {{"Authorization", "Bearer " + Token(key_)}})->status, 204);
   EXPECT_EQ(Get("/v1/analyticsReportRequests/" + id, Token(key_))->status, 404);

@@ -179,7 +179,8 @@ struct Sandbox::Impl {
   struct AnalyticsRequest {
     std::string id, app_id, access_type;
     Date created;
-    bool stopped = false;
+    bool stopped = false;  // stoppedDueToInactivity: no instances after `stopped_on`
+    Date stopped_on;
   };
   std::map<std::string, AnalyticsRequest> analytics_requests;
   std::string analytics_secret;         // signs the segments' pre-signed URLs
