@@ -63,6 +63,9 @@ inline constexpr const char* kComboDetail =
 
 // base64url and ES256, written here so the sandbox shares nothing with the client.
 std::string B64UrlEncode(std::string_view in);
+// Standard base64 with padding (the SRP values of Apple's sign-in travel in it).
+std::string Base64(std::string_view in);
+std::optional<std::string> Unbase64(std::string_view in);
 std::optional<std::string> B64UrlDecode(std::string_view in);
 // Verifies a JWS signature: exactly 64 bytes of R || S (Apple rejects DER).
 bool VerifyRawEs256(EVP_PKEY* key, std::string_view message, std::string_view raw);

@@ -195,6 +195,21 @@ const Portfolio::Book& Portfolio::Subscribers() const {
                                     senior, price});
               }
             };
+            Date first_paid;  // the day of the first purchase
+            int periods = 0;  // paid periods bought so far
+            bool opened_by_renewal = false;  // how the current paid period was bought
+            // A purchase (first, renewal or a move to the other plan) opens a paid period.
+            auto purchase = [&](Date on, Type type) -> Book::Event& {
+              auto& e = event(on, type);
+              if (periods++ == 0) first_paid = on;
+              e.price_usd = price_of(product, on, grandfathered);
+              e.senior = on.days() - first_paid.days() >= 365;
+              e.preserved = grandfathered && product == 0 && on >= price_rise;
+              e.renewal = IsRenewal(type);
+              e.paid_periods = static_cast<int16_t>(periods);
+              opened_by_renewal = e.renewal;
+              return e;
+            };
             Date p0 = day;
             if (Unit(Key({r, 2})) < 0.6) {  // a one-week free trial first
               const Date trial_end = day.AddDays(kTrialDays);
@@ -208,18 +223,10 @@ const Portfolio::Book& Portfolio::Subscribers() const {
                 continue;
               }
               p0 = trial_end;
-              auto& e = event(p0, Type::kPaidFromIntro);
-              e.price_usd = price_of(product, p0, grandfathered);
-              e.preserved = grandfathered && product == 0 && p0 >= price_rise;
-              e.paid_periods = 1;
+              purchase(p0, Type::kPaidFromIntro);
             } else {
-              auto& e = event(p0, Type::kSubscribe);
-              e.price_usd = price_of(product, p0, grandfathered);
-              e.paid_periods = 1;
+              purchase(p0, Type::kSubscribe);
             }
-            const Date first_paid = p0;
-            int periods = 1;
-            bool opened_by_renewal = false;  // how the current paid period was bought
             for (int i = 0; p0 < today_; ++i) {
               const Date p1 = period_end(product, p0);
               const bool senior = p0.days() - first_paid.days() >= 365;
@@ -283,42 +290,21 @@ const Portfolio::Book& Portfolio::Subscribers() const {
                   break;
                 }
                 p0 = resolved;
-                ++periods;
-                auto& back = event(p0, Type::kRenewFromRetry);
-                back.price_usd = price_of(product, p0, grandfathered);
-                back.senior = p0.days() - first_paid.days() >= 365;
-                back.preserved = grandfathered && product == 0 && p0 >= price_rise;
-                back.renewal = true;
-                back.paid_periods = static_cast<int16_t>(periods);
-                back.days_recovered = static_cast<int16_t>(days);
-                opened_by_renewal = true;
+                purchase(p0, Type::kRenewFromRetry).days_recovered = static_cast<int16_t>(days);
                 continue;
               }
               // Renews, or moves to the other plan of the group when this period ends.
               p0 = p1;
-              ++periods;
               const double move = Unit(Key({pr, 10}));
-              Type type = Type::kRenew;
               if ((product == 0 && move < 0.02) || (product == 1 && move < 0.05)) {
-                type = product == 0 ? Type::kUpgrade : Type::kDowngrade;
+                const Type type = product == 0 ? Type::kUpgrade : Type::kDowngrade;
                 const int previous = product;
                 product = 1 - product;
                 grandfathered = false;
-                auto& e = event(p0, type);
-                e.previous = static_cast<int8_t>(previous);
-                e.price_usd = price_of(product, p0, grandfathered);
-                e.senior = p0.days() - first_paid.days() >= 365;
-                e.paid_periods = static_cast<int16_t>(periods);
-                opened_by_renewal = false;
+                purchase(p0, type).previous = static_cast<int8_t>(previous);
                 continue;
               }
-              auto& e = event(p0, Type::kRenew);
-              e.price_usd = price_of(product, p0, grandfathered);
-              e.senior = p0.days() - first_paid.days() >= 365;
-              e.preserved = grandfathered && product == 0 && p0 >= price_rise;
-              e.renewal = true;
-              e.paid_periods = static_cast<int16_t>(periods);
-              opened_by_renewal = true;
+              purchase(p0, Type::kRenew);
             }
           }
         }
