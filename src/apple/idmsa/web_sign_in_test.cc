@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "sandbox/sandbox.h"
+#include "apple/testing/sandbox_fixture.h"
 
 namespace orchard::apple::idmsa {
 namespace {
@@ -75,40 +75,19 @@ TEST(HashcashTest, MatchesTheSpecsVectors) {
             "1:12:20230223213732:f8b58554b2f22960fc0dc99aea342276::2381");
 }
 
-class WebSignInTest : public ::testing::Test {
+class WebSignInTest : public testing::SandboxFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("orchard-websignin-" + std::to_string(::getpid()));
-    sandbox::SandboxOptions o;
-    o.keys_dir = dir_;
-    o.seed = 11;
-    o.today = *Date::ParseIso("2026-03-10");
-    auto s = sandbox::Sandbox::Start(o);
-    ASSERT_TRUE(s.has_value()) << s.error().ToString();
-    sandbox_ = std::move(*s);
-    std::ifstream in(dir_ / "sub-account.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    account_ = Json::parse(text.str());
-    std::ifstream key_in(dir_ / "key.json");
-    std::stringstream key_text;
-    key_text << key_in.rdbuf();
-    key_ = Json::parse(key_text.str());
-    http_ = net::MakeCurlHttpClient();
+    SandboxFixture::SetUp();
+    account_ = KeysFile("sub-account.json");
+    key_ = KeysFile("key.json");
     client_ = std::make_unique<WebSignIn>(sandbox_->base_url(), http_.get());
-  }
-  void TearDown() override {
-    sandbox_.reset();
-    std::filesystem::remove_all(dir_);
   }
   std::string Code() {
     httplib::Client c("127.0.0.1", sandbox_->port());
     return Json::parse(c.Get("/_sandbox/appleid/code")->body)["code"];
   }
-  std::filesystem::path dir_;
-  std::unique_ptr<sandbox::Sandbox> sandbox_;
   Json account_, key_;
-  std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<WebSignIn> client_;
 };
 

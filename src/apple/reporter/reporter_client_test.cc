@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "apple/testing/sandbox_fixture.h"
 #include "sandbox/generator.h"
-#include "sandbox/sandbox.h"
 
 namespace orchard::apple::reporter {
 namespace {
@@ -27,32 +27,14 @@ TEST(AppPasswordTest, AcceptsWhatUsersTypeAndRefusesTheRest) {
   EXPECT_EQ(NormalizeAppPassword("qwer-tyui-opas-dfg!").error().message().find("qwer"), std::string::npos);
 }
 
-class ReporterClientTest : public ::testing::Test {
+class ReporterClientTest : public testing::SandboxFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("orchard-reporter-" + std::to_string(::getpid()));
-    sandbox::SandboxOptions o;
-    o.keys_dir = dir_;
-    o.seed = 11;
-    o.today = *Date::ParseIso("2026-03-10");
-    auto s = sandbox::Sandbox::Start(o);
-    ASSERT_TRUE(s.has_value()) << s.error().ToString();
-    sandbox_ = std::move(*s);
-    std::ifstream in(dir_ / "apple-id.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    id_ = Json::parse(text.str());
-    http_ = net::MakeCurlHttpClient();
+    SandboxFixture::SetUp();
+    id_ = KeysFile("apple-id.json");
     client_ = std::make_unique<ReporterClient>(sandbox_->base_url(), http_.get());
   }
-  void TearDown() override {
-    sandbox_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::filesystem::path dir_;
-  std::unique_ptr<sandbox::Sandbox> sandbox_;
   Json id_;
-  std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<ReporterClient> client_;
 };
 
