@@ -21,17 +21,34 @@ struct Team {
   std::string name;
 };
 
-// Non-secret metadata of a linked App Store Connect account.
+// Non-secret metadata of a linked account. Which identity fields are set depends on `method`:
+//   "asc-key"      issuer_id, key_id, vendor_number      secret: the .p8 PEM
+//   "app-password" apple_id, vendor_number               secret: the app-specific password;
+//                                                        state: the Reporter access token
+//   "apple-id"     apple_id (+ issuer_id = the provider's public id, once signed in)
+//                                                        secret: the password; state: cookie jar
+//   "search-ads"   client_id, ads_team_id, key_id        secret: the EC private key PEM
+// An account's identity (unique per team) is (method, key_id) for asc-key, (method, apple_id)
+// for app-password and apple-id, (method, client_id) for search-ads.
 struct LinkedAccount {
   int64_t id = 0;
   int64_t team_id = 0;
-  std::string method;  // "asc_key" (API key); later "reporter", "web_session", "searchads"
+  std::string method;  // "asc-key" | "app-password" | "apple-id" | "search-ads"
   std::string name;    // user label
   std::string issuer_id;
   std::string key_id;
   std::string vendor_number;
-  std::string status = "active";  // "active" | "needs_attention"
+  std::string apple_id;
+  std::string client_id;
+  std::string ads_team_id;
+  std::string secret_hint;   // last 4 characters of the secret ("" for keys)
+  // "active" | "pending" (two-factor step not done) | "needs_attention" | "refresh_due" |
+  // "needs_refresh"
+  std::string status = "active";
   std::string last_error;         // plain words, shown to the user
+  std::string capabilities = "{}";  // JSON object written by the accounts layer
+  int64_t capabilities_at = 0;      // when capabilities were last probed
+  int64_t expires_at = 0;  // Reporter token or two-factor trust expiry (Unix s; 0 = none)
   int64_t created_at = 0;         // Unix seconds
   int64_t last_used_at = 0;       // 0 = never
   int64_t last_sync_at = 0;
@@ -41,6 +58,15 @@ struct LinkedAccount {
 struct SealedSecret {
   std::string blob;
   uint32_t key_version = 0;
+};
+
+// Where one sealed value lives (its SealContext) and what it holds now.
+struct SealedRef {
+  int64_t team_id = 0;
+  std::string table;   // "linked_accounts"
+  std::string column;  // "secret" | "state"
+  int64_t row_id = 0;
+  SealedSecret sealed;
 };
 
 // Where a report of an account stands. The checkpoint is written only after the facts it
@@ -71,7 +97,7 @@ class MetaStore {
 
   // Inserts the account and its sealed secret in one transaction. `seal` receives the new row
   // id (the secret's associated data binds it to that row) and its error aborts the insert.
-  // kAlreadyExists when the team already links the same key id and vendor number.
+  // kAlreadyExists when the team already links an account of the same identity (see above).
   virtual Result<LinkedAccount> CreateAccount(
       const LinkedAccount& account,
       const std::function<Result<SealedSecret>(int64_t row_id)>& seal) = 0;
@@ -82,8 +108,27 @@ class MetaStore {
   virtual Status UpdateAccountHealth(int64_t team_id, int64_t account_id, const std::string& status,
                                      const std::string& last_error, int64_t last_used_at,
                                      int64_t last_sync_at) = 0;
+  // Writes the account's non-secret, changing fields: status, last_error, capabilities,
+  // capabilities_at, expires_at, issuer_id, vendor_number, name. kNotFound for another team's.
+  virtual Status UpdateAccount(const LinkedAccount& account) = 0;
+  // Replaces the account's sealed secret (column "secret") or sealed state (column "state",
+  // e.g. a Reporter token or a cookie jar); `seal` gets the row id. An empty blob clears it.
+  virtual Status PutAccountSealed(int64_t team_id, int64_t account_id, const std::string& column,
+                                  const std::function<Result<SealedSecret>(int64_t row_id)>& seal) = 0;
+  // kNotFound when the column holds nothing.
+  virtual Result<SealedSecret> GetAccountSealed(int64_t team_id, int64_t account_id,
+                                                const std::string& column) = 0;
+  // Unlinks: the row and both sealed values are deleted at once (with its checkpoints). Synced
+  // facts stay unless `purge_data`, which deletes the account's reports in the same transaction.
+  virtual Status DeleteAccount(int64_t team_id, int64_t account_id, bool purge_data) = 0;
   // How many sealed secrets exist (to refuse creating a new master key over them).
   virtual Result<int64_t> CountSealedSecrets() = 0;
+
+  // Key rotation (SEC-4): every sealed value whose key version is below `version`, at most
+  // `limit` of them; and a compare-and-swap that replaces one only if it still holds
+  // `expected_blob` (kAborted otherwise, e.g. when a writer changed it meanwhile).
+  virtual Result<std::vector<SealedRef>> ListSealedBelow(uint32_t version, int limit) = 0;
+  virtual Status SwapSealed(const SealedRef& ref, const SealedSecret& replacement) = 0;
 
   virtual Status PutCheckpoint(const ReportCheckpoint& checkpoint) = 0;
   virtual Result<std::vector<ReportCheckpoint>> ListCheckpoints(int64_t account_id,

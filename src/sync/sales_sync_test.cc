@@ -59,7 +59,7 @@ class SalesSyncTest : public ::testing::Test {
     auto team = meta_->EnsureDefaultTeam();
     store::LinkedAccount a;
     a.team_id = team->id;
-    a.method = "asc_key";
+    a.method = "asc-key";
     a.vendor_number = "85442109";
     account_ = *meta_->CreateAccount(a, [](int64_t) -> Result<store::SealedSecret> {
       return store::SealedSecret{"sealed", 1};

@@ -21,6 +21,12 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_LOCKED:
       return Status(Code::kAborted, msg);
     case SQLITE_CONSTRAINT:
+      // Extended codes are on (Open), so a missing parent row or a rejected value is not
+      // reported as a duplicate.
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return Status(Code::kNotFound, msg);
+      if (rc == SQLITE_CONSTRAINT_CHECK || rc == SQLITE_CONSTRAINT_NOTNULL) {
+        return Status(Code::kInvalidArgument, msg);
+      }
       return Status(Code::kAlreadyExists, msg);
     case SQLITE_READONLY:
     case SQLITE_PERM:
@@ -143,11 +149,14 @@ Status Database::Exec(std::string_view sql) {
 
 int64_t Database::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 
+int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+
 Status Database::Migrate() {
   auto lock = this->lock();
   ORCHARD_ASSIGN_OR_RETURN(Statement version, Prepare("PRAGMA user_version"));
   ORCHARD_ASSIGN_OR_RETURN(bool has_row, version.Step());
   schema_version_ = has_row ? static_cast<int>(version.Int(0)) : 0;
+  version.Reset();  // an active statement would make a migration's DROP TABLE fail
   const auto& migrations = Migrations();
   if (schema_version_ > static_cast<int>(migrations.size())) {
     return Status(Code::kFailedPrecondition,
@@ -155,18 +164,34 @@ Status Database::Migrate() {
                       ") is newer than this build of Orchard understands (" +
                       std::to_string(migrations.size()) + "); upgrade Orchard");
   }
-  for (size_t i = static_cast<size_t>(schema_version_); i < migrations.size(); ++i) {
-    ORCHARD_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Status st = Exec(migrations[i]);
-    if (st.ok()) st = Exec("PRAGMA user_version=" + std::to_string(i + 1));
-    if (!st.ok()) {
-      (void)Exec("ROLLBACK");
-      return st.WithContext("schema migration " + std::to_string(i + 1));
+  if (schema_version_ == static_cast<int>(migrations.size())) return Status::Ok();
+  // A migration may rebuild a table the SQLite way (create the new one, copy, drop the old,
+  // rename). With foreign keys on, dropping the old table would first delete its rows and
+  // cascade into the tables that reference it (report_checkpoints). The pragma is a no-op
+  // inside a transaction, so it is switched off around them, and every migration must leave
+  // foreign_key_check clean before it commits.
+  ORCHARD_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys=OFF"));
+  Status st = Status::Ok();
+  for (size_t i = static_cast<size_t>(schema_version_); st.ok() && i < migrations.size(); ++i) {
+    st = InTransaction(*this, [&]() -> Status {
+      ORCHARD_RETURN_IF_ERROR(Exec(migrations[i]));
+      ORCHARD_ASSIGN_OR_RETURN(Statement check, Prepare("PRAGMA foreign_key_check"));
+      ORCHARD_ASSIGN_OR_RETURN(bool dangling, check.Step());
+      if (dangling) {
+        return Status(Code::kDataLoss, "a row of table " + std::string(check.Text(0)) +
+                                           " refers to a missing row of " +
+                                           std::string(check.Text(2)));
+      }
+      return Exec("PRAGMA user_version=" + std::to_string(i + 1));
+    });
+    if (st.ok()) {
+      schema_version_ = static_cast<int>(i + 1);
+    } else {
+      st = st.WithContext("schema migration " + std::to_string(i + 1));
     }
-    ORCHARD_RETURN_IF_ERROR(Exec("COMMIT"));
-    schema_version_ = static_cast<int>(i + 1);
   }
-  return Status::Ok();
+  Status on = Exec("PRAGMA foreign_keys=ON");
+  return st.ok() ? on : st;
 }
 
 Result<bool> Database::IntegrityOk() {

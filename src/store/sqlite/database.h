@@ -64,6 +64,8 @@ class Database {
   Result<Statement> Prepare(std::string_view sql);
   Status Exec(std::string_view sql);
   int64_t LastInsertId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE of this connection (call with lock() held).
+  int64_t Changes() const;
   int SchemaVersion() const { return schema_version_; }
   // PRAGMA integrity_check == "ok".
   Result<bool> IntegrityOk();
@@ -101,6 +103,19 @@ class Database {
 };
 
 // Maps an SQLite result code to a Status (disk full, I/O error, corruption → clear words).
+// Constraints: UNIQUE/PRIMARY KEY → kAlreadyExists, FOREIGN KEY (the referenced row does not
+// exist) → kNotFound, CHECK/NOT NULL → kInvalidArgument.
 Status SqliteError(sqlite3* db, int rc, std::string_view what);
+
+// Runs `body` inside BEGIN IMMEDIATE … COMMIT and rolls back on any error, so a check and the
+// change it guards are atomic. Call with db.lock() held and no transaction open.
+template <typename F>
+Status InTransaction(Database& db, F&& body) {
+  ORCHARD_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status st = body();
+  if (st.ok()) st = db.Exec("COMMIT");
+  if (!st.ok()) (void)db.Exec("ROLLBACK");
+  return st;
+}
 
 }  // namespace orchard::store::sqlite

@@ -85,6 +85,141 @@ CREATE TABLE sales_chunks (
   UNIQUE (report_id, chunk)
 );
 )sql",
+      // 2: Orchard's own people (users, memberships, sessions, API tokens, audit log,
+      // notifications) and every link method's fields on linked_accounts.
+      //
+      // An account's identity becomes per method (meta_store.h): `identity` holds key_id for
+      // asc-key, the lower-cased apple_id for app-password and apple-id, client_id for
+      // search-ads (written by the store). Migration 1's UNIQUE (team_id, method, key_id,
+      // vendor_number) cannot be dropped in place, so linked_accounts is rebuilt the way SQLite
+      // documents it: create the new table, copy, drop the old one, rename the new one.
+      // Database::Migrate runs this with foreign keys off, so the drop does not cascade into
+      // report_checkpoints, whose reference names "linked_accounts" and so points at the renamed
+      // table afterwards. Version 1 allowed one key with several vendor numbers; the second and
+      // later such rows keep "key_id/vendor_number" as identity so the copy cannot collide.
+      R"sql(
+UPDATE linked_accounts SET method = 'asc-key' WHERE method = 'asc_key';
+CREATE TABLE linked_accounts_v2 (
+  id INTEGER PRIMARY KEY,
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  method TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  name TEXT NOT NULL,
+  issuer_id TEXT NOT NULL DEFAULT '',
+  key_id TEXT NOT NULL DEFAULT '',
+  vendor_number TEXT NOT NULL DEFAULT '',
+  apple_id TEXT NOT NULL DEFAULT '',
+  client_id TEXT NOT NULL DEFAULT '',
+  ads_team_id TEXT NOT NULL DEFAULT '',
+  secret_hint TEXT NOT NULL DEFAULT '',
+  secret BLOB,
+  secret_key_version INTEGER,
+  state BLOB,
+  state_key_version INTEGER,
+  status TEXT NOT NULL DEFAULT 'active',
+  last_error TEXT NOT NULL DEFAULT '',
+  capabilities TEXT NOT NULL DEFAULT '{}',
+  capabilities_at INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL DEFAULT 0,
+  last_sync_at INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (team_id, method, identity)
+);
+INSERT INTO linked_accounts_v2 (id, team_id, method, identity, name, issuer_id, key_id,
+                                vendor_number, secret, secret_key_version, status, last_error,
+                                created_at, last_used_at, last_sync_at)
+SELECT a.id, a.team_id, a.method,
+       CASE WHEN a.id = (SELECT min(o.id) FROM linked_accounts o
+                         WHERE o.team_id = a.team_id AND o.method = a.method
+                           AND o.key_id = a.key_id)
+            THEN a.key_id ELSE a.key_id || '/' || a.vendor_number END,
+       a.name, a.issuer_id, a.key_id, a.vendor_number, a.secret, a.secret_key_version, a.status,
+       a.last_error, a.created_at, a.last_used_at, a.last_sync_at
+FROM linked_accounts a;
+DROP TABLE linked_accounts;
+ALTER TABLE linked_accounts_v2 RENAME TO linked_accounts;
+
+-- Team names are unique regardless of case (NOCASE folds ASCII only).
+CREATE UNIQUE INDEX teams_name_nocase ON teams (name COLLATE NOCASE);
+
+-- Orchard's users. Emails are stored lower-cased, so UNIQUE is case-insensitive.
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE CHECK (email <> '' AND email = lower(email)),
+  password_hash TEXT NOT NULL,
+  currency TEXT NOT NULL DEFAULT 'USD',
+  time_zone TEXT NOT NULL DEFAULT 'UTC',
+  date_format TEXT NOT NULL DEFAULT 'YYYY-MM-DD',
+  created_at INTEGER NOT NULL,
+  password_changed_at INTEGER NOT NULL
+);
+CREATE TABLE memberships (
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'admin', 'owner')),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (team_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX memberships_by_user ON memberships (user_id);
+
+-- Secrets of users are stored only as SHA-256 hashes (raw 32-byte BLOBs). team_id is NULL
+-- while a session acts in no team.
+CREATE TABLE sessions (
+  id_hash BLOB PRIMARY KEY,
+  csrf_hash BLOB NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  team_id INTEGER REFERENCES teams(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  user_agent TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions (user_id, team_id);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  name TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_by_team ON api_tokens (team_id, user_id);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+
+-- The audit log outlives the users and teams it names, so it has no foreign keys; 0 = none.
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  team_id INTEGER NOT NULL DEFAULT 0,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  actor TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL
+);
+CREATE INDEX audit_log_by_team ON audit_log (team_id, id);
+
+-- from_user_id is NULL for the system (and when the sender is deleted).
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  from_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  read_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notifications_by_recipient ON notifications (team_id, user_id, id);
+CREATE INDEX notifications_by_sender ON notifications (from_user_id);
+)sql",
   };
   return migrations;
 }

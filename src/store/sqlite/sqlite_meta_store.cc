@@ -1,10 +1,13 @@
 #include "store/sqlite/sqlite_meta_store.h"
 
+#include <algorithm>
+
 namespace orchard::store::sqlite {
 namespace {
 
 constexpr const char* kAccountColumns =
-    "id, team_id, method, name, issuer_id, key_id, vendor_number, status, last_error, "
+    "id, team_id, method, name, issuer_id, key_id, vendor_number, apple_id, client_id, "
+    "ads_team_id, secret_hint, status, last_error, capabilities, capabilities_at, expires_at, "
     "created_at, last_used_at, last_sync_at";
 
 LinkedAccount ReadAccount(const Statement& st) {
@@ -16,36 +19,67 @@ LinkedAccount ReadAccount(const Statement& st) {
   a.issuer_id = st.Text(4);
   a.key_id = st.Text(5);
   a.vendor_number = st.Text(6);
-  a.status = st.Text(7);
-  a.last_error = st.Text(8);
-  a.created_at = st.Int(9);
-  a.last_used_at = st.Int(10);
-  a.last_sync_at = st.Int(11);
+  a.apple_id = st.Text(7);
+  a.client_id = st.Text(8);
+  a.ads_team_id = st.Text(9);
+  a.secret_hint = st.Text(10);
+  a.status = st.Text(11);
+  a.last_error = st.Text(12);
+  a.capabilities = st.Text(13);
+  a.capabilities_at = st.Int(14);
+  a.expires_at = st.Int(15);
+  a.created_at = st.Int(16);
+  a.last_used_at = st.Int(17);
+  a.last_sync_at = st.Int(18);
   return a;
 }
 
-// Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back on any error.
-template <typename F>
-Status InTransaction(Database& db, F&& body) {
-  ORCHARD_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  Status st = body();
-  if (st.ok()) st = db.Exec("COMMIT");
-  if (!st.ok()) (void)db.Exec("ROLLBACK");
-  return st;
+// The key-version column beside a sealed column. Column names cannot be bound as parameters, so
+// only the two names accepted here are ever spliced into SQL.
+Result<std::string> VersionColumnOf(const std::string& column) {
+  if (column == "secret") return std::string("secret_key_version");
+  if (column == "state") return std::string("state_key_version");
+  return Error(Code::kInvalidArgument, "linked accounts have no sealed column \"" + column + "\"");
+}
+
+// Writes one sealed column of a row; an empty blob clears it. Call inside the caller's lock.
+Status WriteSealed(Database& db, int64_t account_id, const std::string& column,
+                   const SealedSecret& sealed) {
+  ORCHARD_ASSIGN_OR_RETURN(std::string version_column, VersionColumnOf(column));
+  ORCHARD_ASSIGN_OR_RETURN(Statement update,
+                           db.Prepare("UPDATE linked_accounts SET " + column + " = ?, " +
+                                      version_column + " = ? WHERE id = ?"));
+  if (sealed.blob.empty()) {
+    update.BindNull(1).BindNull(2);
+  } else {
+    update.BindBlob(1, sealed.blob).Bind(2, static_cast<int64_t>(sealed.key_version));
+  }
+  update.Bind(3, account_id);
+  return update.Run();
+}
+
+// How a duplicate is named to the user, by the identity fields of its method (meta_store.h).
+std::string IdentityWords(const LinkedAccount& a) {
+  if (a.method == "asc-key") return "key " + a.key_id;
+  if (a.method == "app-password" || a.method == "apple-id") return "Apple ID " + a.apple_id;
+  if (a.method == "search-ads") return "Search Ads client " + a.client_id;
+  return "key " + a.key_id + " for vendor " + a.vendor_number;
 }
 
 }  // namespace
 
 Result<Team> SqliteMetaStore::EnsureDefaultTeam() {
   auto lock = db_->lock();
+  // No conflict target: the name is unique both as written and regardless of case.
   ORCHARD_ASSIGN_OR_RETURN(
       Statement insert,
       db_->Prepare("INSERT INTO teams (name, created_at) VALUES ('default', ?) "
-                   "ON CONFLICT (name) DO NOTHING"));
+                   "ON CONFLICT DO NOTHING"));
   insert.Bind(1, clock_->NowSeconds());
   ORCHARD_RETURN_IF_ERROR(insert.Run());
-  ORCHARD_ASSIGN_OR_RETURN(Statement select,
-                           db_->Prepare("SELECT id, name FROM teams WHERE name = 'default'"));
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement select,
+      db_->Prepare("SELECT id, name FROM teams WHERE name = 'default' COLLATE NOCASE"));
   ORCHARD_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return Error(Code::kInternal, "default team missing after insert");
   return Team{select.Int(0), std::string(select.Text(1))};
@@ -58,33 +92,44 @@ Result<LinkedAccount> SqliteMetaStore::CreateAccount(
   LinkedAccount created = account;
   created.created_at = clock_->NowSeconds();
   Status st = InTransaction(*db_, [&]() -> Status {
+    // `identity` is the per-method identity of meta_store.h; Apple IDs are e-mail addresses,
+    // so they compare without case. Methods unknown to this build keep version 1's rule.
     ORCHARD_ASSIGN_OR_RETURN(
         Statement insert,
-        db_->Prepare("INSERT INTO linked_accounts (team_id, method, name, issuer_id, key_id, "
-                     "vendor_number, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        db_->Prepare("INSERT INTO linked_accounts (team_id, method, identity, name, issuer_id, "
+                     "key_id, vendor_number, apple_id, client_id, ads_team_id, secret_hint, "
+                     "status, last_error, capabilities, capabilities_at, expires_at, created_at) "
+                     "VALUES (?1, ?2, CASE ?2 WHEN 'asc-key' THEN ?5 "
+                     "WHEN 'app-password' THEN lower(?7) WHEN 'apple-id' THEN lower(?7) "
+                     "WHEN 'search-ads' THEN ?8 ELSE ?5 || '/' || ?6 END, "
+                     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
     insert.Bind(1, account.team_id)
         .Bind(2, account.method)
         .Bind(3, account.name)
         .Bind(4, account.issuer_id)
         .Bind(5, account.key_id)
         .Bind(6, account.vendor_number)
-        .Bind(7, account.status)
-        .Bind(8, created.created_at);
+        .Bind(7, account.apple_id)
+        .Bind(8, account.client_id)
+        .Bind(9, account.ads_team_id)
+        .Bind(10, account.secret_hint)
+        .Bind(11, account.status)
+        .Bind(12, account.last_error)
+        .Bind(13, account.capabilities)
+        .Bind(14, account.capabilities_at)
+        .Bind(15, account.expires_at)
+        .Bind(16, created.created_at);
     if (Status s = insert.Run(); !s.ok()) {
       if (s.code() == Code::kAlreadyExists) {
         return Status(Code::kAlreadyExists,
-                      "this team already links key " + account.key_id + " for vendor " +
-                          account.vendor_number);
+                      "this team already links " + IdentityWords(account) + " (" +
+                          account.method + ")");
       }
       return s;
     }
     created.id = db_->LastInsertId();
     ORCHARD_ASSIGN_OR_RETURN(SealedSecret sealed, seal(created.id));
-    ORCHARD_ASSIGN_OR_RETURN(
-        Statement update,
-        db_->Prepare("UPDATE linked_accounts SET secret = ?, secret_key_version = ? WHERE id = ?"));
-    update.BindBlob(1, sealed.blob).Bind(2, static_cast<int64_t>(sealed.key_version)).Bind(3, created.id);
-    return update.Run();
+    return WriteSealed(*db_, created.id, "secret", sealed);
   });
   if (!st.ok()) return Error(st);
   return created;
@@ -116,19 +161,106 @@ Result<LinkedAccount> SqliteMetaStore::GetAccount(int64_t team_id, int64_t accou
   return ReadAccount(st);
 }
 
-Result<SealedSecret> SqliteMetaStore::GetAccountSecret(int64_t team_id, int64_t account_id) {
-  auto lock = db_->lock();
-  ORCHARD_ASSIGN_OR_RETURN(
-      Statement st, db_->Prepare("SELECT secret, secret_key_version FROM linked_accounts "
-                                 "WHERE team_id = ? AND id = ?"));
+Result<std::optional<SealedSecret>> SqliteMetaStore::ReadSealed(int64_t team_id,
+                                                               int64_t account_id,
+                                                               const std::string& column) {
+  ORCHARD_ASSIGN_OR_RETURN(std::string version_column, VersionColumnOf(column));
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT " + column + ", " + version_column +
+                                        " FROM linked_accounts WHERE team_id = ? AND id = ?"));
   st.Bind(1, team_id).Bind(2, account_id);
   ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return Error(Code::kNotFound, "no linked account " + std::to_string(account_id));
-  if (st.IsNull(0)) {
+  if (st.IsNull(0)) return std::optional<SealedSecret>();
+  return SealedSecret{std::string(st.Blob(0)), static_cast<uint32_t>(st.Int(1))};
+}
+
+Result<SealedSecret> SqliteMetaStore::GetAccountSecret(int64_t team_id, int64_t account_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(std::optional<SealedSecret> sealed,
+                           ReadSealed(team_id, account_id, "secret"));
+  if (!sealed) {
     return Error(Code::kFailedPrecondition,
                  "linked account " + std::to_string(account_id) + " has no stored credential");
   }
-  return SealedSecret{std::string(st.Blob(0)), static_cast<uint32_t>(st.Int(1))};
+  return *std::move(sealed);
+}
+
+Result<SealedSecret> SqliteMetaStore::GetAccountSealed(int64_t team_id, int64_t account_id,
+                                                       const std::string& column) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(std::optional<SealedSecret> sealed,
+                           ReadSealed(team_id, account_id, column));
+  if (!sealed) {
+    return Error(Code::kNotFound, "linked account " + std::to_string(account_id) +
+                                      " holds no sealed " + column);
+  }
+  return *std::move(sealed);
+}
+
+Status SqliteMetaStore::PutAccountSealed(
+    int64_t team_id, int64_t account_id, const std::string& column,
+    const std::function<Result<SealedSecret>(int64_t row_id)>& seal) {
+  ORCHARD_RETURN_IF_ERROR(VersionColumnOf(column));
+  auto lock = db_->lock();
+  return InTransaction(*db_, [&]() -> Status {
+    // The team check and the write are in one transaction, so a row deleted or moved meanwhile
+    // is never written through another team's id.
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement exists,
+        db_->Prepare("SELECT 1 FROM linked_accounts WHERE team_id = ? AND id = ?"));
+    exists.Bind(1, team_id).Bind(2, account_id);
+    ORCHARD_ASSIGN_OR_RETURN(bool row, exists.Step());
+    if (!row) return Status(Code::kNotFound, "no linked account " + std::to_string(account_id));
+    exists.Reset();
+    ORCHARD_ASSIGN_OR_RETURN(SealedSecret sealed, seal(account_id));
+    return WriteSealed(*db_, account_id, column, sealed);
+  });
+}
+
+Status SqliteMetaStore::UpdateAccount(const LinkedAccount& a) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("UPDATE linked_accounts SET status = ?, last_error = ?, capabilities = ?, "
+                   "capabilities_at = ?, expires_at = ?, issuer_id = ?, vendor_number = ?, "
+                   "name = ? WHERE team_id = ? AND id = ?"));
+  st.Bind(1, a.status)
+      .Bind(2, a.last_error)
+      .Bind(3, a.capabilities)
+      .Bind(4, a.capabilities_at)
+      .Bind(5, a.expires_at)
+      .Bind(6, a.issuer_id)
+      .Bind(7, a.vendor_number)
+      .Bind(8, a.name)
+      .Bind(9, a.team_id)
+      .Bind(10, a.id);
+  ORCHARD_RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() == 0) {
+    return Status(Code::kNotFound, "no linked account " + std::to_string(a.id));
+  }
+  return Status::Ok();
+}
+
+Status SqliteMetaStore::DeleteAccount(int64_t team_id, int64_t account_id, bool purge_data) {
+  auto lock = db_->lock();
+  return InTransaction(*db_, [&]() -> Status {
+    // Deleting the row removes both sealed values with it; checkpoints follow by cascade.
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement del, db_->Prepare("DELETE FROM linked_accounts WHERE team_id = ? AND id = ?"));
+    del.Bind(1, team_id).Bind(2, account_id);
+    ORCHARD_RETURN_IF_ERROR(del.Run());
+    if (db_->Changes() == 0) {
+      return Status(Code::kNotFound, "no linked account " + std::to_string(account_id));
+    }
+    if (!purge_data) return Status::Ok();
+    // The account's reports; their chunks follow by cascade.
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement purge,
+        db_->Prepare("DELETE FROM sales_reports WHERE team_id = ? AND account_id = ?"));
+    purge.Bind(1, team_id).Bind(2, account_id);
+    return purge.Run();
+  });
 }
 
 Status SqliteMetaStore::UpdateAccountHealth(int64_t team_id, int64_t account_id,
@@ -156,9 +288,67 @@ Status SqliteMetaStore::UpdateAccountHealth(int64_t team_id, int64_t account_id,
 Result<int64_t> SqliteMetaStore::CountSealedSecrets() {
   auto lock = db_->lock();
   ORCHARD_ASSIGN_OR_RETURN(
-      Statement st, db_->Prepare("SELECT count(*) FROM linked_accounts WHERE secret IS NOT NULL"));
+      Statement st,
+      db_->Prepare("SELECT (SELECT count(*) FROM linked_accounts WHERE secret IS NOT NULL) + "
+                   "(SELECT count(*) FROM linked_accounts WHERE state IS NOT NULL)"));
   ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? st.Int(0) : 0;
+}
+
+Result<std::vector<SealedRef>> SqliteMetaStore::ListSealedBelow(uint32_t version, int limit) {
+  auto lock = db_->lock();
+  // A blob without a recorded version counts as version 0, so it is rotated too.
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("SELECT team_id, id, 'secret', secret, ifnull(secret_key_version, 0) "
+                   "FROM linked_accounts "
+                   "WHERE secret IS NOT NULL AND ifnull(secret_key_version, 0) < ?1 "
+                   "UNION ALL "
+                   "SELECT team_id, id, 'state', state, ifnull(state_key_version, 0) "
+                   "FROM linked_accounts "
+                   "WHERE state IS NOT NULL AND ifnull(state_key_version, 0) < ?1 "
+                   "ORDER BY 2, 3 LIMIT ?2"));
+  st.Bind(1, static_cast<int64_t>(version)).Bind(2, static_cast<int64_t>(std::max(limit, 0)));
+  std::vector<SealedRef> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    SealedRef ref;
+    ref.team_id = st.Int(0);
+    ref.row_id = st.Int(1);
+    ref.table = "linked_accounts";
+    ref.column = st.Text(2);
+    ref.sealed = SealedSecret{std::string(st.Blob(3)), static_cast<uint32_t>(st.Int(4))};
+    out.push_back(std::move(ref));
+  }
+  return out;
+}
+
+Status SqliteMetaStore::SwapSealed(const SealedRef& ref, const SealedSecret& replacement) {
+  if (ref.table != "linked_accounts") {
+    return Status(Code::kInvalidArgument, "no sealed values in table \"" + ref.table + "\"");
+  }
+  ORCHARD_ASSIGN_OR_RETURN(std::string version_column, VersionColumnOf(ref.column));
+  // Rotation re-seals; it never clears a value (that is PutAccountSealed's job).
+  if (replacement.blob.empty() || ref.sealed.blob.empty()) {
+    return Status(Code::kInvalidArgument, "a sealed value cannot be swapped to or from nothing");
+  }
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("UPDATE linked_accounts SET " + ref.column + " = ?, " + version_column +
+                   " = ? WHERE team_id = ? AND id = ? AND " + ref.column + " = ?"));
+  st.BindBlob(1, replacement.blob)
+      .Bind(2, static_cast<int64_t>(replacement.key_version))
+      .Bind(3, ref.team_id)
+      .Bind(4, ref.row_id)
+      .BindBlob(5, ref.sealed.blob);
+  ORCHARD_RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() == 1) return Status::Ok();
+  // Nothing replaced: a deleted account answers kNotFound, a changed value kAborted.
+  ORCHARD_RETURN_IF_ERROR(ReadSealed(ref.team_id, ref.row_id, ref.column));
+  return Status(Code::kAborted, "the sealed " + ref.column + " of linked account " +
+                                    std::to_string(ref.row_id) + " changed meanwhile");
 }
 
 Status SqliteMetaStore::PutCheckpoint(const ReportCheckpoint& c) {

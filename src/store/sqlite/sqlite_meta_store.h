@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "core/clock.h"
 #include "store/meta_store.h"
@@ -24,7 +25,15 @@ class SqliteMetaStore final : public MetaStore {
   Status UpdateAccountHealth(int64_t team_id, int64_t account_id, const std::string& status,
                              const std::string& last_error, int64_t last_used_at,
                              int64_t last_sync_at) override;
+  Status UpdateAccount(const LinkedAccount& account) override;
+  Status PutAccountSealed(int64_t team_id, int64_t account_id, const std::string& column,
+                          const std::function<Result<SealedSecret>(int64_t row_id)>& seal) override;
+  Result<SealedSecret> GetAccountSealed(int64_t team_id, int64_t account_id,
+                                        const std::string& column) override;
+  Status DeleteAccount(int64_t team_id, int64_t account_id, bool purge_data) override;
   Result<int64_t> CountSealedSecrets() override;
+  Result<std::vector<SealedRef>> ListSealedBelow(uint32_t version, int limit) override;
+  Status SwapSealed(const SealedRef& ref, const SealedSecret& replacement) override;
   Status PutCheckpoint(const ReportCheckpoint& checkpoint) override;
   Result<std::vector<ReportCheckpoint>> ListCheckpoints(int64_t account_id,
                                                         const std::string& report, Date from,
@@ -34,6 +43,11 @@ class SqliteMetaStore final : public MetaStore {
                                                Date until) override;
 
  private:
+  // The account's sealed column, or nullopt when it holds nothing; kNotFound for no such row
+  // in the team. Call with the lock held.
+  Result<std::optional<SealedSecret>> ReadSealed(int64_t team_id, int64_t account_id,
+                                                 const std::string& column);
+
   std::shared_ptr<Database> db_;
   const Clock* clock_;
 };
