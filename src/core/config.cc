@@ -3,11 +3,20 @@
 #include <toml++/toml.h>
 
 #include <fstream>
+#include <vector>
 #include <set>
 #include <sstream>
 
 namespace orchard {
 namespace {
+
+// The [apple] base URLs by key, so reading and validating them is one loop.
+std::vector<std::pair<const char*, std::string*>> AppleUrls(Config& c) {
+  return {{"asc_api_url", &c.apple.asc_api_url},       {"reporter_url", &c.apple.reporter_url},
+          {"idmsa_url", &c.apple.idmsa_url},           {"web_url", &c.apple.web_url},
+          {"search_ads_url", &c.apple.search_ads_url}, {"search_ads_token_url", &c.apple.search_ads_token_url},
+          {"itunes_url", &c.apple.itunes_url}};
+}
 
 std::string HostOf(std::string_view url, std::string_view scheme_end) {
   std::string_view rest = url.substr(scheme_end.size());
@@ -107,8 +116,12 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
 
   Status section_status;
   if (const auto* apple = Section(root, "apple", &section_status)) {
-    ORCHARD_RETURN_IF_ERROR(CheckKeys(*apple, "apple.", {"asc_api_url"}));
-    ORCHARD_RETURN_IF_ERROR(Read(*apple, "apple.", "asc_api_url", &config.apple.asc_api_url));
+    ORCHARD_RETURN_IF_ERROR(CheckKeys(*apple, "apple.",
+                                      {"asc_api_url", "reporter_url", "idmsa_url", "web_url",
+                                       "search_ads_url", "search_ads_token_url", "itunes_url"}));
+    for (auto& [key, field] : AppleUrls(config)) {
+      ORCHARD_RETURN_IF_ERROR(Read(*apple, "apple.", key, field));
+    }
   }
   ORCHARD_RETURN_IF_ERROR(section_status);
   if (const auto* http = Section(root, "http", &section_status)) {
@@ -134,9 +147,9 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
         Read(*report, "report.", "default_currency", &config.report.default_currency));
   }
   ORCHARD_RETURN_IF_ERROR(section_status);
-  ORCHARD_RETURN_IF_ERROR(ValidateEndpointUrl("apple.asc_api_url", config.apple.asc_api_url));
-  while (!config.apple.asc_api_url.empty() && config.apple.asc_api_url.back() == '/') {
-    config.apple.asc_api_url.pop_back();
+  for (auto& [key, field] : AppleUrls(config)) {
+    ORCHARD_RETURN_IF_ERROR(ValidateEndpointUrl("apple." + std::string(key), *field));
+    while (!field->empty() && field->back() == '/') field->pop_back();
   }
   return config;
 }

@@ -14,8 +14,15 @@
 
 namespace orchard {
 
+// Every Apple base URL (apple-apis.md), so each can point at the sandbox or a proxy.
 struct AppleConfig {
   std::string asc_api_url = "https://api.appstoreconnect.apple.com";
+  std::string reporter_url = "https://reportingitc-reporter.apple.com";
+  std::string idmsa_url = "https://idmsa.apple.com";
+  std::string web_url = "https://appstoreconnect.apple.com";
+  std::string search_ads_url = "https://api.searchads.apple.com";
+  std::string search_ads_token_url = "https://appleid.apple.com/auth/oauth2/token";
+  std::string itunes_url = "https://itunes.apple.com";
 };
 
 struct HttpConfig {

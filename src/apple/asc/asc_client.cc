@@ -96,14 +96,21 @@ std::chrono::milliseconds AscClient::Backoff(int attempt, const net::HttpRespons
   return std::chrono::milliseconds(dist(rng_));
 }
 
-Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url) {
+Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url,
+                                                    std::string_view method,
+                                                    std::string_view body) {
   Status last_error;
   for (int attempt = 0; attempt < policy_.max_attempts; ++attempt) {
     ORCHARD_ASSIGN_OR_RETURN(std::string token, tokens_());
     net::HttpRequest request;
+    request.method = std::string(method);
     request.url = url;
     request.headers = {{"Authorization", "Bearer " + token},
                        {"Accept", "application/a-gzip, application/json"}};
+    if (method != "GET") {
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = std::string(body);
+    }
     ++requests_sent_;
     auto response = http_->Send(request);
     const bool last = attempt + 1 == policy_.max_attempts;
@@ -129,6 +136,11 @@ Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url) {
     return response;
   }
   return Error(last_error);
+}
+
+Result<net::HttpResponse> AscClient::Call(std::string_view method, std::string_view path_and_query,
+                                         std::string_view body) {
+  return SendWithRetries(base_url_ + std::string(path_and_query), method, body);
 }
 
 Result<ReportResponse> AscClient::GetSalesReport(const SalesReportQuery& query) {

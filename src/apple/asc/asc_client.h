@@ -70,12 +70,18 @@ class AscClient {
   // A 400 naming a newer report version is retried once with that version.
   Result<ReportResponse> GetSalesReport(const SalesReportQuery& query);
 
+  // Any other request (`path_and_query` after the base URL, e.g. "/v1/apps?limit=1"), with the
+  // same retry rules; every HTTP status is returned to the caller (capability probes read 403).
+  Result<net::HttpResponse> Call(std::string_view method, std::string_view path_and_query,
+                                 std::string_view body = "");
+
   // The last X-Rate-Limit figures seen (for budgets and /metrics).
   std::optional<RateLimit> last_rate_limit() const { return last_rate_limit_; }
   int64_t requests_sent() const { return requests_sent_; }
 
  private:
-  Result<net::HttpResponse> SendWithRetries(const std::string& url);
+  Result<net::HttpResponse> SendWithRetries(const std::string& url, std::string_view method = "GET",
+                                            std::string_view body = "");
   std::chrono::milliseconds Backoff(int attempt, const net::HttpResponse* response);
 
   std::string base_url_;

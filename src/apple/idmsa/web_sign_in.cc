@@ -165,7 +165,12 @@ std::string CookieJar::Header() const {
   return out;
 }
 
-WebSignIn::WebSignIn(std::string base_url, net::HttpClient* http) : base_url_(std::move(base_url)), http_(http) {
+WebSignIn::WebSignIn(std::string base_url, net::HttpClient* http)
+    : WebSignIn(base_url, base_url, http) {}
+
+WebSignIn::WebSignIn(std::string idmsa_url, std::string web_url, net::HttpClient* http)
+    : idmsa_url_(std::move(idmsa_url)), base_url_(std::move(web_url)), http_(http) {
+  while (!idmsa_url_.empty() && idmsa_url_.back() == '/') idmsa_url_.pop_back();
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
@@ -174,7 +179,7 @@ Result<net::HttpResponse> WebSignIn::Send(const std::string& method, const std::
                                           const std::vector<std::pair<std::string, std::string>>& extra) {
   net::HttpRequest request;
   request.method = method;
-  request.url = base_url_ + path;
+  request.url = (idmsa ? idmsa_url_ : base_url_) + path;
   request.body = body;
   request.headers = {{"Accept", "application/json, text/javascript"}};
   if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");

@@ -50,6 +50,9 @@ enum class SignInStep { kSignedIn, kNeedsCode };
 
 class WebSignIn {
  public:
+  // Apple ID (idmsa.apple.com) and App Store Connect (appstoreconnect.apple.com) hosts; one
+  // base URL serves both (a proxy, or the sandbox).
+  WebSignIn(std::string idmsa_url, std::string web_url, net::HttpClient* http);
   WebSignIn(std::string base_url, net::HttpClient* http);
 
   // Steps 1–5. kSignedIn when the jar's trust cookie spared the code; kNeedsCode when Apple sent
@@ -67,6 +70,7 @@ class WebSignIn {
                                  const std::string& body, WebSession* session, bool idmsa,
                                  const std::vector<std::pair<std::string, std::string>>& extra = {});
 
+  std::string idmsa_url_;
   std::string base_url_;
   net::HttpClient* http_;
 };
