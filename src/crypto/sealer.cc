@@ -103,16 +103,42 @@ Status Wrap(const KeyRing& ring, const SealContext& where, DataKey* key, std::st
 
 }  // namespace
 
+void Sealer::WatchKeyFile(std::filesystem::path path) {
+  std::lock_guard lock(mu_);
+  key_file_ = std::move(path);
+  std::error_code ec;
+  key_file_time_ = std::filesystem::last_write_time(key_file_, ec);
+}
+
+const KeyRing& Sealer::Ring(bool check_file) const {
+  std::lock_guard lock(mu_);
+  if (check_file && !key_file_.empty()) {
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(key_file_, ec);
+    if (!ec && mtime != key_file_time_) {
+      auto fresh = KeyRing::LoadFile(key_file_);
+      // Only ever move forward: a half-written or older file is ignored.
+      if (fresh.has_value() && fresh->current_version() >= ring_->current_version()) {
+        reloaded_.push_back(std::make_unique<KeyRing>(std::move(*fresh)));
+        ring_ = reloaded_.back().get();
+        key_file_time_ = mtime;
+      }
+    }
+  }
+  return *ring_;
+}
+
 Result<std::string> Sealer::Seal(std::string_view plaintext, const SealContext& where) const {
   if (!InitSodium()) return Error(Code::kInternal, "libsodium failed to initialise");
   DataKey key;
   if (!key.ok()) return Error(Code::kInternal, "out of locked memory");
   crypto_aead_xchacha20poly1305_ietf_keygen(key.get());
+  const KeyRing& ring = Ring(/*check_file=*/true);
   std::string blob;
-  ORCHARD_RETURN_IF_ERROR(Wrap(*ring_, where, &key, &blob));
+  ORCHARD_RETURN_IF_ERROR(Wrap(ring, where, &key, &blob));
   auto* p = U(blob);
   randombytes_buf(p + kPayloadAt, kNonce);
-  const uint32_t version = ring_->current_version();
+  const uint32_t version = ring.current_version();
   const std::string ad = AssociatedData(where, version);
   blob.resize(kHeader + plaintext.size() + kTag);
   p = U(blob);
@@ -127,7 +153,12 @@ Result<Secret> Sealer::Open(std::string_view blob, const SealContext& where) con
   if (!InitSodium()) return Error(Code::kInternal, "libsodium failed to initialise");
   DataKey key;
   uint32_t version = 0;
-  ORCHARD_RETURN_IF_ERROR(Unwrap(*ring_, blob, where, &version, &key));
+  const KeyRing* ring = &Ring(/*check_file=*/false);
+  // A version newer than ours: another process rotated the key; read the key file again.
+  if (auto v = BlobKeyVersion(blob); v.has_value() && *v > ring->current_version()) {
+    ring = &Ring(/*check_file=*/true);
+  }
+  ORCHARD_RETURN_IF_ERROR(Unwrap(*ring, blob, where, &version, &key));
   const std::string ad = AssociatedData(where, version);
   const size_t cipher = blob.size() - kHeader;
   // Decrypt straight into locked memory.
@@ -149,16 +180,17 @@ Result<std::string> Sealer::Rewrap(std::string_view blob, const SealContext& whe
   if (!InitSodium()) return Error(Code::kInternal, "libsodium failed to initialise");
   DataKey key;
   uint32_t version = 0;
-  ORCHARD_RETURN_IF_ERROR(Unwrap(*ring_, blob, where, &version, &key));
+  const KeyRing& ring = Ring(/*check_file=*/true);
+  ORCHARD_RETURN_IF_ERROR(Unwrap(ring, blob, where, &version, &key));
   // The payload's associated data names the version too, so the payload is re-sealed under the
   // same data key with the new version bound in.
   auto plain = Open(blob, where);
   if (!plain.has_value()) return Error(plain.error());
   std::string out;
-  ORCHARD_RETURN_IF_ERROR(Wrap(*ring_, where, &key, &out));
+  ORCHARD_RETURN_IF_ERROR(Wrap(ring, where, &key, &out));
   auto* p = U(out);
   randombytes_buf(p + kPayloadAt, kNonce);
-  const std::string ad = AssociatedData(where, ring_->current_version());
+  const std::string ad = AssociatedData(where, ring.current_version());
   out.resize(kHeader + plain->size() + kTag);
   p = U(out);
   unsigned long long n = 0;

@@ -12,7 +12,11 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "core/secret.h"
@@ -33,6 +37,12 @@ class Sealer {
  public:
   explicit Sealer(const KeyRing* ring) : ring_(ring) {}  // not owned; must outlive the Sealer
 
+  // Follow the key file: when it changes (`orchard keys rotate` in another process added a
+  // version), new seals use the new current key and blobs of the new version open — so a
+  // running server sees no failures during an online rotation (SEC-4). Rings read from the
+  // file are kept for the Sealer's lifetime. Thread-safe.
+  void WatchKeyFile(std::filesystem::path path);
+
   Result<std::string> Seal(std::string_view plaintext, const SealContext& where) const;
   // kDataLoss on any tampering, wrong context, unknown key version or truncation.
   Result<Secret> Open(std::string_view blob, const SealContext& where) const;
@@ -42,7 +52,13 @@ class Sealer {
   static Result<uint32_t> BlobKeyVersion(std::string_view blob);
 
  private:
-  const KeyRing* ring_;
+  const KeyRing& Ring(bool check_file) const;
+
+  mutable std::mutex mu_;
+  mutable const KeyRing* ring_;
+  std::filesystem::path key_file_;
+  mutable std::filesystem::file_time_type key_file_time_{};
+  mutable std::vector<std::unique_ptr<KeyRing>> reloaded_;
 };
 
 }  // namespace orchard::crypto
