@@ -71,7 +71,7 @@ Result<SalesSyncSummary> SalesSync::Run(const store::LinkedAccount& account,
     query.vendor_number = account.vendor_number;
     query.report_date = day.Iso();
     DayOutcome outcome{day, "", 0, ""};
-    auto response = client_->GetSalesReport(query);
+    auto response = fetch_(query);
     if (!response.has_value()) {
       const Code code = response.error().code();
       if (code == Code::kUnauthenticated || code == Code::kPermissionDenied) {

@@ -52,11 +52,21 @@ struct SalesSyncOptions {
   ProgressFn progress;
 };
 
+// Fetches one report: the App Store Connect API for key-linked accounts, the Reporter protocol
+// for app-specific-password accounts. Errors as AscClient::GetSalesReport.
+using ReportFetcher =
+    std::function<Result<apple::asc::ReportResponse>(const apple::asc::SalesReportQuery&)>;
+
 class SalesSync {
  public:
+  SalesSync(store::MetaStore* meta, store::FactStore* facts, ReportFetcher fetch,
+            const Clock* clock)
+      : meta_(meta), facts_(facts), fetch_(std::move(fetch)), clock_(clock) {}
   SalesSync(store::MetaStore* meta, store::FactStore* facts, apple::asc::AscClient* client,
             const Clock* clock)
-      : meta_(meta), facts_(facts), client_(client), clock_(clock) {}
+      : SalesSync(meta, facts, [client](const apple::asc::SalesReportQuery& q) {
+          return client->GetSalesReport(q);
+        }, clock) {}
 
   // Syncs every day of [from, to]. Returns an error (and marks the account) only when the
   // account itself is unusable (401/403) or the store fails; per-day problems are in the
@@ -72,7 +82,7 @@ class SalesSync {
  private:
   store::MetaStore* meta_;
   store::FactStore* facts_;
-  apple::asc::AscClient* client_;
+  ReportFetcher fetch_;
   const Clock* clock_;
 };
 
