@@ -1,0 +1,145 @@
+// ApiServer: `orchard serve` — the REST API of product.md §4 over cpp-httplib.
+//
+// Every request goes through one pipeline (Dispatch): match the route → authenticate (session
+// cookie or bearer token) → authorize against the route's Access and the member's role in the
+// request's team → CSRF checks for state-changing requests → handler → security headers. So
+// authorization is checked in one place (SEC-9), and handlers only ever see their team's id.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "accounts/account_service.h"
+#include "core/clock.h"
+#include "server/auth.h"
+#include "server/router.h"
+#include "store/access_store.h"
+#include "store/meta_store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace orchard::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 = any free port
+  int64_t session_idle_seconds = 12 * 3600;
+  int64_t session_absolute_seconds = 7 * 86400;
+  // Mark cookies Secure: set when a TLS proxy fronts the server (https:// public URL).
+  bool secure_cookies = false;
+  ThrottleOptions throttle;
+};
+
+struct ServerDeps {
+  store::MetaStore* meta = nullptr;
+  store::AccessStore* access = nullptr;
+  accounts::AccountService* accounts = nullptr;
+  const Clock* clock = nullptr;
+  bool sealed = false;  // no master key: data is served, credentials are neither used nor stored
+};
+
+// What a handler knows about the caller. team_id is the only team a handler may touch.
+struct RequestContext {
+  explicit RequestContext(Request& r) : req(r) {}
+  Request& req;
+  int64_t user_id = 0;
+  std::string email;
+  int64_t team_id = 0;
+  store::Role role = store::Role::kViewer;
+  bool via_token = false;
+  std::string session_hash;  // the session's id hash when signed in by cookie
+  std::string address;
+};
+
+inline constexpr const char* kSessionCookie = "orchard_session";
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+class ApiServer {
+ public:
+  ApiServer(ServerDeps deps, ServerOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds and serves on a background thread; port() tells the bound port.
+  Status Start();
+  void Stop();
+  int port() const { return port_; }
+  std::string base_url() const;
+
+  const Router& router() const { return router_; }
+  // The whole pipeline for one request (the socket layer calls it).
+  Response Dispatch(Request& req);
+
+ private:
+  void AddAccessRoutes();
+  void AddAccountRoutes();
+  // Resolves the caller; kUnauthenticated errors become 401.
+  Status Authenticate(RequestContext& ctx);
+  Status Authorize(const Route& route, const RequestContext& ctx);
+  Status CheckCsrf(const RequestContext& ctx);
+  Response Guarded(const Route& route, RequestContext& ctx);
+  std::string SessionCookie(const std::string& value, int64_t max_age) const;
+  void Audit(const RequestContext& ctx, std::string action, std::string target, std::string detail,
+             int64_t team_id = -1);
+  accounts::Actor ActorOf(const RequestContext& ctx) const;
+
+  // Handlers (routes_access.cc, routes_accounts.cc).
+  Response Login(RequestContext& ctx);
+  Response Logout(RequestContext& ctx);
+  Response GetSession(RequestContext& ctx);
+  Response SwitchTeam(RequestContext& ctx);
+  Response GetMe(RequestContext& ctx);
+  Response PutPreferences(RequestContext& ctx);
+  Response ChangePassword(RequestContext& ctx);
+  Response ListTeams(RequestContext& ctx);
+  Response CreateTeam(RequestContext& ctx);
+  Response GetTeam(RequestContext& ctx);
+  Response ListMembers(RequestContext& ctx);
+  Response AddMember(RequestContext& ctx);
+  Response ChangeMember(RequestContext& ctx);
+  Response RemoveMember(RequestContext& ctx);
+  Response ListTokens(RequestContext& ctx);
+  Response CreateToken(RequestContext& ctx);
+  Response RevokeToken(RequestContext& ctx);
+  Response ListNotifications(RequestContext& ctx);
+  Response ReadNotification(RequestContext& ctx);
+  Response RequestLink(RequestContext& ctx);
+  Response ListAudit(RequestContext& ctx);
+  Response ListAccounts(RequestContext& ctx);
+  Response CreateAccount(RequestContext& ctx);
+  Response GetAccount(RequestContext& ctx);
+  Response DeleteAccount(RequestContext& ctx);
+  Response RefreshAccount(RequestContext& ctx);
+  Response AccountHealth(RequestContext& ctx);
+  Response Routes(RequestContext& ctx);
+
+  // The team's Owners and Admins, in words, for refusals that must say who can act.
+  std::string Managers(int64_t team_id);
+
+  ServerDeps deps_;
+  ServerOptions options_;
+  Router router_;
+  LoginThrottle throttle_;
+  std::string dummy_hash_;  // verified against for unknown e-mails, so timing matches
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// The value of one cookie from a Cookie header ("" when absent), and the session cookie's.
+std::string CookieValue(const std::string& header, std::string_view name);
+std::string SessionCookieOf(const Request& req);
+// The CSRF token of a session: derived from the cookie value, so the server can hand it out
+// again after a reload, and a cross-site page, which cannot read the cookie, cannot make it.
+std::string CsrfTokenFor(std::string_view session_cookie);
+
+// The JSON shape of a linked account in every answer (never a secret).
+std::string AccountJson(const store::LinkedAccount& account);
+
+}  // namespace orchard::server
