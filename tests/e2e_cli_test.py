@@ -186,10 +186,17 @@ class EndToEndTest(unittest.TestCase):
         out = self.run_orchard("report", "sales", "--format", "csv", *args).stdout
         return list(csv.DictReader(io.StringIO(out)))
 
-    def test_1_link_rejects_a_key_without_the_sales_role(self):
-        p = self.link(self.sandbox.developer_key, ok=False)
+    def test_1_a_key_without_the_sales_role_links_and_says_what_it_cannot_sync(self):
+        # The Developer role reads reviews but no reports: linked, with the reason shown.
+        p = self.link(self.sandbox.developer_key)
+        self.assertIn("sales ✗ (the key lacks the Sales, Finance or Admin role", p.stdout)
+        self.assertIn("payments ✗", p.stdout)
+        account = json.loads(self.run_orchard("accounts", "list", "--format", "json").stdout)["rows"][0]
+        # A sync of every account skips it (nothing to fetch); naming it is a clear refusal.
+        p = self.run_orchard("sync", "--account", account["id"], "--from", FROM, "--to", FROM, ok=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("lacks the Sales role", p.stderr)
+        self.assertIn("cannot read sales", p.stderr)
+        self.run_orchard("accounts", "unlink", account["id"])
 
     def test_2_link_rejects_a_file_that_is_not_a_key(self):
         bogus = os.path.join(self.tmp, "AuthKey_BOGUS.p8")
@@ -204,18 +211,18 @@ class EndToEndTest(unittest.TestCase):
         wrong_issuer = dict(self.sandbox.key, issuer_id="00000000-0000-4000-8000-000000000000")
         p = self.link(wrong_issuer, ok=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("key rejected", p.stderr)
+        self.assertIn("rejected the key", p.stderr)
         p = self.link(dict(self.sandbox.key, key_id="not-a-kid"), ok=False)
-        self.assertIn("--key-id", p.stderr)
+        self.assertIn("10-character Key ID", p.stderr)
         accounts = json.loads(self.run_orchard("accounts", "list", "--format", "json").stdout)["rows"]
         self.assertEqual(accounts, [], "nothing is stored for a refused key")
 
     def test_3_link_sync_and_report_match_the_sandbox_files(self):
         out = self.link(self.sandbox.key).stdout
-        self.assertIn("Linked account", out)
+        self.assertIn("is linked", out)
         accounts = json.loads(self.run_orchard("accounts", "list", "--format", "json").stdout)["rows"]
         self.assertEqual(len(accounts), 1)
-        self.assertEqual(accounts[0]["key_id"], self.sandbox.key["key_id"])
+        self.assertIn(self.sandbox.key["key_id"], accounts[0]["identity"])
         self.run_orchard("fx", "import", os.path.join(self.sandbox.keys, "eurofxref-hist.csv"))
         self.run_orchard("sync", "--from", FROM, "--to", TO)
 

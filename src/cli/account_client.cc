@@ -15,15 +15,9 @@ Result<AccountClient> MakeAccountClient(const Config& config, const std::string&
 }
 
 Result<AccountClient> MakeAccountClient(AppContext& ctx, const store::LinkedAccount& account) {
-  ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, ctx.Sealer());
-  ORCHARD_ASSIGN_OR_RETURN(store::SealedSecret sealed,
-                           ctx.meta().GetAccountSecret(account.team_id, account.id));
-  auto pem = sealer->Open(sealed.blob, AccountSecretContext(account.team_id, account.id));
-  if (!pem.has_value()) {
-    return Error(pem.error().WithContext("cannot unseal the key of account " +
-                                         std::to_string(account.id)));
-  }
-  ORCHARD_ASSIGN_OR_RETURN(crypto::Es256PrivateKey key, crypto::Es256PrivateKey::FromPem(*pem));
+  ORCHARD_ASSIGN_OR_RETURN(accounts::AccountService * service, ctx.Accounts());
+  ORCHARD_ASSIGN_OR_RETURN(Secret pem, service->OpenSecret(account, "secret"));
+  ORCHARD_ASSIGN_OR_RETURN(crypto::Es256PrivateKey key, crypto::Es256PrivateKey::FromPem(pem));
   return MakeAccountClient(ctx.config(), account.issuer_id, account.key_id, std::move(key));
 }
 

@@ -6,10 +6,6 @@
 
 namespace orchard::cli {
 
-crypto::SealContext AccountSecretContext(int64_t team_id, int64_t account_id) {
-  return crypto::SealContext{team_id, "linked_accounts", "secret", account_id};
-}
-
 Result<std::unique_ptr<AppContext>> AppContext::Open(const GlobalOptions& options,
                                                      std::optional<Config> config_override) {
   std::unique_ptr<AppContext> ctx(new AppContext());
@@ -36,9 +32,45 @@ Result<std::unique_ptr<AppContext>> AppContext::Open(const GlobalOptions& option
   ORCHARD_ASSIGN_OR_RETURN(ctx->db_, store::sqlite::Database::Open(ctx->data_dir_ / "orchard.db"));
   ctx->meta_ = std::make_unique<store::sqlite::SqliteMetaStore>(ctx->db_, &SystemClock());
   ctx->facts_ = std::make_unique<store::sqlite::SqliteFactStore>(ctx->db_, &SystemClock());
-  ORCHARD_ASSIGN_OR_RETURN(auto team, ctx->meta_->EnsureDefaultTeam());
-  ctx->team_id_ = team.id;
+  ctx->access_ = std::make_unique<store::sqlite::SqliteAccessStore>(ctx->db_, &SystemClock());
+  ctx->team_name_ = options.team;
   return ctx;
+}
+
+Result<int64_t> AppContext::TeamId() {
+  if (team_id_ != 0) return team_id_;
+  if (!team_name_.empty()) {
+    auto team = access_->FindTeamByName(team_name_);
+    if (!team.has_value()) {
+      if (team.error().code() != Code::kNotFound) return Error(team.error());
+      return Error(Code::kNotFound, "there is no team named \"" + team_name_ +
+                                        "\"; create it with: orchard team create \"" + team_name_ + "\"");
+    }
+    return team_id_ = team->id;
+  }
+  ORCHARD_ASSIGN_OR_RETURN(auto teams, access_->ListTeams());
+  if (teams.size() > 1) {
+    std::string names;
+    for (const auto& t : teams) names += (names.empty() ? "" : ", ") + t.name;
+    return Error(Code::kInvalidArgument, "several teams exist (" + names + "): pass --team NAME");
+  }
+  if (teams.size() == 1) return team_id_ = teams.front().id;
+  ORCHARD_ASSIGN_OR_RETURN(auto team, meta_->EnsureDefaultTeam());
+  return team_id_ = team.id;
+}
+
+Result<accounts::AccountService*> AppContext::Accounts(bool sealed_ok) {
+  if (accounts_) return accounts_.get();
+  auto sealer = Sealer();
+  if (!sealer.has_value() && !sealed_ok) return Error(sealer.error());
+  accounts_ = std::make_unique<accounts::AccountService>(
+      meta_.get(), access_.get(), sealer.has_value() ? *sealer : nullptr, config_,
+      [] { return net::MakeCurlHttpClient(); }, &clock());
+  return accounts_.get();
+}
+
+Result<std::filesystem::path> AppContext::MasterKeyPath() const {
+  return crypto::DefaultMasterKeyPath(data_dir_);
 }
 
 Result<const crypto::Sealer*> AppContext::Sealer() {
@@ -64,6 +96,7 @@ Result<const crypto::Sealer*> AppContext::Sealer() {
               << " (mode 0600). Back it up: without it, linked credentials cannot be used.\n";
   }
   sealer_.emplace(&*ring_);
+  sealer_->WatchKeyFile(path);
   return &*sealer_;
 }
 

@@ -8,11 +8,13 @@
 #include <optional>
 #include <string>
 
+#include "accounts/account_service.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "crypto/key_ring.h"
 #include "crypto/sealer.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/sqlite_access_store.h"
 #include "store/sqlite/sqlite_fact_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 
@@ -21,6 +23,7 @@ namespace orchard::cli {
 struct GlobalOptions {
   std::string data_dir = "./orchard-data";
   std::string config_file;  // empty = defaults
+  std::string team;         // --team NAME; optional while only one team exists
   bool verbose = false;
 };
 
@@ -33,13 +36,22 @@ class AppContext {
   // The sealer, loading the master key (or creating it on first use when no sealed secret
   // exists yet). Without the key file Orchard is "sealed": it serves data, decrypts nothing.
   Result<const crypto::Sealer*> Sealer();
+  // The master key's path and the loaded ring (after Sealer() succeeded), for `keys rotate`.
+  Result<std::filesystem::path> MasterKeyPath() const;
+  crypto::KeyRing* ring() { return ring_ ? &*ring_ : nullptr; }
+
+  // The team a command acts in: --team NAME, else the only team; a fresh data dir gets a team
+  // named "default". Several teams and no --team → kInvalidArgument listing them.
+  Result<int64_t> TeamId();
+  // The linking service; `sealed_ok` lets it run without the master key (reads only).
+  Result<accounts::AccountService*> Accounts(bool sealed_ok = false);
 
   const Config& config() const { return config_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
   store::MetaStore& meta() { return *meta_; }
   store::FactStore& facts() { return *facts_; }
+  store::AccessStore& access() { return *access_; }
   store::sqlite::Database& db() { return *db_; }
-  int64_t team_id() const { return team_id_; }
   const Clock& clock() const { return SystemClock(); }
 
  private:
@@ -50,12 +62,15 @@ class AppContext {
   std::shared_ptr<store::sqlite::Database> db_;
   std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
   std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
+  std::unique_ptr<store::sqlite::SqliteAccessStore> access_;
+  std::unique_ptr<accounts::AccountService> accounts_;
+  std::string team_name_;
   int64_t team_id_ = 0;
   std::optional<crypto::KeyRing> ring_;
   std::optional<crypto::Sealer> sealer_;
 };
 
-// Seal context of a linked account's credential (associated data: team, table, column, row).
-crypto::SealContext AccountSecretContext(int64_t team_id, int64_t account_id);
+// The actor of CLI commands in the audit log.
+inline accounts::Actor CliActor() { return accounts::Actor{0, "cli", ""}; }
 
 }  // namespace orchard::cli

@@ -18,6 +18,7 @@ void AddGlobals(CLI::App* app, GlobalOptions* g) {
       ->capture_default_str();
   app->add_option("--config", g->config_file, "TOML configuration file (see README)")
       ->check(CLI::ExistingFile);
+  app->add_option("--team", g->team, "The team to act in (optional while only one team exists)");
   app->add_flag("-v,--verbose", g->verbose, "Log what is happening to stderr");
 }
 
@@ -73,16 +74,223 @@ int Main(int argc, char** argv) {
   });
   AddGlobals(link, &global);
 
-  // orchard accounts list
+  // orchard link app-password | apple-id | search-ads
+  LinkAppPasswordOptions app_pw;
+  auto* link_pw = link->add_subcommand(
+      "app-password",
+      "Link with an Apple ID and an app-specific password (Sales, subscriptions and payments; no "
+      "reviews, replies or usage). Make the password at appleid.apple.com → Sign-In and Security → "
+      "App-Specific Passwords and label it \"Orchard\"; the Apple ID needs the Sales (or Finance, "
+      "Admin) role. The password is read from $ORCHARD_APP_PASSWORD, --password-file or stdin, "
+      "never from the command line. Orchard keeps a Reporter access token with it and renews the "
+      "token before its 180 days run out.");
+  link_pw->add_option("--apple-id", app_pw.apple_id, "The Apple ID (e-mail)")->required();
+  link_pw->add_option("--vendor-number", app_pw.vendor_number, "Vendor number (Payments and Financial Reports)")->required();
+  link_pw->add_option("--password-file", app_pw.password_file, "File holding the app-specific password")
+      ->check(CLI::ExistingFile);
+  link_pw->add_option("--name", app_pw.name, "A label for this account");
+  AddGlobals(link_pw, &global);
+  link_pw->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return LinkAppPassword(ctx, app_pw, std::cout); });
+  });
+
+  LinkAppleIdOptions apple_id;
+  auto* link_aid = link->add_subcommand(
+      "apple-id",
+      "Link a limited sub-account by Apple ID and password, with a two-factor code (sales, reviews "
+      "and replies through the App Store Connect web session). Create the sub-account in App Store "
+      "Connect → Users and Access with the Finance and Customer Support roles and an e-mail other "
+      "than the owner's. The password comes from $ORCHARD_APPLE_ID_PASSWORD, --password-file or "
+      "stdin. On a terminal Orchard asks for the code at once; otherwise finish with "
+      "`orchard accounts refresh ID --code-stdin`. A new code is needed about monthly, when "
+      "Apple's 30-day trust ends (the account shows \"refresh due\" from day 25).");
+  link_aid->add_option("--apple-id", apple_id.apple_id, "The sub-account's Apple ID (e-mail)")->required();
+  link_aid->add_option("--password-file", apple_id.password_file, "File holding the password")
+      ->check(CLI::ExistingFile);
+  link_aid->add_option("--name", apple_id.name, "A label for this account");
+  AddGlobals(link_aid, &global);
+  link_aid->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return LinkAppleId(ctx, apple_id, std::cout); });
+  });
+
+  LinkSearchAdsOptions ads;
+  auto* link_ads = link->add_subcommand(
+      "search-ads",
+      "Link Apple Search Ads (campaign spend, taps, installs). In Search Ads → Account Settings → "
+      "API, upload the public half of a P-256 key (openssl ecparam -genkey -name prime256v1 "
+      "-noout -out private-key.pem; openssl ec -in private-key.pem -pubout) and copy the client "
+      "id, team id and key id shown.");
+  link_ads->add_option("--client-id", ads.client_id, "SEARCHADS.… client id")->required();
+  link_ads->add_option("--ads-team-id", ads.ads_team_id, "SEARCHADS.… team id")->required();
+  link_ads->add_option("--key-id", ads.key_id, "Key id shown next to the uploaded public key")->required();
+  link_ads->add_option("--key-file", ads.key_file, "The EC private key PEM")->required()->check(CLI::ExistingFile);
+  link_ads->add_option("--name", ads.name, "A label for this account");
+  AddGlobals(link_ads, &global);
+  link_ads->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return LinkSearchAds(ctx, ads, std::cout); });
+  });
+
+  // orchard accounts list | show | refresh | unlink
   auto* accounts = app.add_subcommand("accounts", "Linked accounts");
   accounts->require_subcommand(1);
   std::string accounts_format = "table";
-  auto* accounts_list = accounts->add_subcommand("list", "List linked accounts (never secrets)");
+  auto* accounts_list = accounts->add_subcommand("list", "List linked accounts, their state and capabilities (never secrets)");
   accounts_list->add_option("--format", accounts_format, "table, json or csv")->capture_default_str();
   AddGlobals(accounts_list, &global);
   AddGlobals(accounts, &global);
   accounts_list->callback([&] {
     action = WithApp(global, [&](AppContext& ctx) { return ListAccounts(ctx, accounts_format, std::cout); });
+  });
+  int64_t acct_id = 0;
+  auto* accounts_show = accounts->add_subcommand("show", "One account: identity, health, capabilities, renewal dates");
+  accounts_show->add_option("ID", acct_id, "Account id")->required();
+  AddGlobals(accounts_show, &global);
+  accounts_show->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return ShowAccount(ctx, acct_id, std::cout); });
+  });
+  bool code_stdin = false;
+  auto* accounts_refresh = accounts->add_subcommand(
+      "refresh",
+      "Check an account against Apple now and probe its capabilities again; renews a Reporter "
+      "token that is due; signs a sub-account in again (with --code-stdin: the two-factor code)");
+  accounts_refresh->add_option("ID", acct_id, "Account id")->required();
+  accounts_refresh->add_flag("--code-stdin", code_stdin, "Read the six-digit two-factor code from stdin");
+  AddGlobals(accounts_refresh, &global);
+  accounts_refresh->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return RefreshAccount(ctx, acct_id, code_stdin, std::cout); });
+  });
+  bool purge = false;
+  auto* accounts_unlink = accounts->add_subcommand(
+      "unlink", "Unlink an account: its credentials are erased at once; synced data stays unless --purge-data");
+  accounts_unlink->add_option("ID", acct_id, "Account id")->required();
+  accounts_unlink->add_flag("--purge-data", purge, "Also delete the data synced from it");
+  AddGlobals(accounts_unlink, &global);
+  accounts_unlink->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return UnlinkAccount(ctx, acct_id, purge, std::cout); });
+  });
+
+  // orchard team create | list
+  auto* team = app.add_subcommand("team", "Teams: who owns linked accounts and their data");
+  team->require_subcommand(1);
+  AddGlobals(team, &global);
+  std::string team_name, people_format = "table";
+  auto* team_create = team->add_subcommand("create", "Create a team");
+  team_create->add_option("NAME", team_name, "Team name")->required();
+  AddGlobals(team_create, &global);
+  team_create->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return CreateTeam(ctx, team_name, std::cout); });
+  });
+  auto* team_list = team->add_subcommand("list", "List teams");
+  team_list->add_option("--format", people_format, "table, json or csv")->capture_default_str();
+  AddGlobals(team_list, &global);
+  team_list->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return ListTeams(ctx, people_format, std::cout); });
+  });
+
+  // orchard user add | list | role | remove
+  auto* user = app.add_subcommand("user", "Orchard's users and their roles in a team");
+  user->require_subcommand(1);
+  AddGlobals(user, &global);
+  std::string user_email, user_role;
+  auto* user_add = user->add_subcommand(
+      "add",
+      "Add a user to a team with a role: owner (manages members), admin (links accounts, replies "
+      "to reviews) or viewer (reads). A new user's password (8 characters or more) is read from "
+      "stdin.");
+  user_add->add_option("EMAIL", user_email, "The user's e-mail")->required();
+  user_add->add_option("--role", user_role, "owner, admin or viewer")->required();
+  AddGlobals(user_add, &global);
+  user_add->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return AddUser(ctx, user_email, user_role, std::cout); });
+  });
+  auto* user_list = user->add_subcommand("list", "Members of the team");
+  user_list->add_option("--format", people_format, "table, json or csv")->capture_default_str();
+  AddGlobals(user_list, &global);
+  user_list->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return ListUsers(ctx, people_format, std::cout); });
+  });
+  auto* user_role_cmd = user->add_subcommand("role", "Change a member's role (a team keeps at least one Owner)");
+  user_role_cmd->add_option("EMAIL", user_email, "The member's e-mail")->required();
+  user_role_cmd->add_option("--role", user_role, "owner, admin or viewer")->required();
+  AddGlobals(user_role_cmd, &global);
+  user_role_cmd->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return SetUserRole(ctx, user_email, user_role, std::cout); });
+  });
+  auto* user_remove = user->add_subcommand("remove", "Remove a member (ends their sessions and tokens of the team)");
+  user_remove->add_option("EMAIL", user_email, "The member's e-mail")->required();
+  AddGlobals(user_remove, &global);
+  user_remove->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return RemoveUser(ctx, user_email, std::cout); });
+  });
+
+  // orchard token create | list | revoke
+  auto* token = app.add_subcommand("token", "API tokens for scripts (Authorization: Bearer …)");
+  token->require_subcommand(1);
+  AddGlobals(token, &global);
+  std::string token_user, token_name;
+  int token_days = 0;
+  int64_t token_id = 0;
+  auto* token_create = token->add_subcommand(
+      "create", "Create a token for a member; prints only the token (shown once, stored as a hash)");
+  token_create->add_option("--user", token_user, "The member's e-mail")->required();
+  token_create->add_option("--name", token_name, "A label, e.g. the script that uses it");
+  token_create->add_option("--expires-days", token_days, "Expire after this many days (default: never)")
+      ->check(CLI::Range(0, 3650));
+  AddGlobals(token_create, &global);
+  token_create->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return CreateToken(ctx, token_user, token_name, token_days, std::cout); });
+  });
+  auto* token_list = token->add_subcommand("list", "Tokens of the team (prefixes only)");
+  token_list->add_option("--format", people_format, "table, json or csv")->capture_default_str();
+  AddGlobals(token_list, &global);
+  token_list->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return ListTokens(ctx, people_format, std::cout); });
+  });
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token now");
+  token_revoke->add_option("ID", token_id, "Token id (from token list)")->required();
+  AddGlobals(token_revoke, &global);
+  token_revoke->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return RevokeToken(ctx, token_id, std::cout); });
+  });
+
+  // orchard audit
+  int audit_limit = 50;
+  auto* audit = app.add_subcommand("audit", "The team's audit log: links, unlinks, refreshes, roles, logins, tokens");
+  audit->add_option("--limit", audit_limit, "Newest events to show")->capture_default_str()->check(CLI::Range(1, 10000));
+  audit->add_option("--format", people_format, "table, json or csv")->capture_default_str();
+  AddGlobals(audit, &global);
+  audit->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return ShowAudit(ctx, audit_limit, people_format, std::cout); });
+  });
+
+  // orchard serve
+  ServeOptions serve_opts;
+  auto* serve = app.add_subcommand(
+      "serve",
+      "Serve the REST API (/api/v1, see GET /api/v1/routes) until Ctrl-C. Without the master key "
+      "it starts sealed: data is served, credentials are neither used nor stored.");
+  serve->add_option("--listen", serve_opts.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve->add_flag("--secure-cookies", serve_opts.secure_cookies,
+                  "Mark session cookies Secure (set when an https proxy fronts Orchard)");
+  serve->add_option("--maintain-minutes", serve_opts.maintain_minutes,
+                    "How often to renew tokens and check two-factor trust")
+      ->capture_default_str()->check(CLI::Range(1, 1440));
+  AddGlobals(serve, &global);
+  serve->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return Serve(ctx, serve_opts, std::cout); });
+  });
+
+  // orchard keys rotate
+  auto* keys = app.add_subcommand("keys", "The master key that seals stored credentials");
+  keys->require_subcommand(1);
+  AddGlobals(keys, &global);
+  auto* keys_rotate = keys->add_subcommand(
+      "rotate",
+      "Add a new key version and re-wrap every stored secret under it, while `orchard serve` keeps "
+      "running. Safe to interrupt: run it again to finish.");
+  AddGlobals(keys_rotate, &global);
+  keys_rotate->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return RotateKeys(ctx, std::cout); });
   });
 
   // orchard sync
@@ -183,10 +391,13 @@ int Main(int argc, char** argv) {
   demo_opts.program = argc > 0 ? argv[0] : "orchard";
   auto* demo = app.add_subcommand(
       "demo",
-      "Start a sandbox, link its API key, sync 90 days of sales and print a summary.");
+      "Start a sandbox, link its API key, sync 90 days of sales, print a summary, then serve the "
+      "API on --listen with a demo Owner (password in <sandbox-dir>/demo-login.txt) until Ctrl-C.");
   demo->add_option("--sandbox-dir", demo_opts.sandbox_dir, "Where the sandbox keeps its keys")->capture_default_str();
   demo->add_option("--seed", demo_opts.seed, "Sandbox data seed")->capture_default_str();
   demo->add_option("--days", demo_opts.days, "Days to sync")->capture_default_str()->check(CLI::Range(1, 365));
+  demo->add_option("--listen", demo_opts.listen, "HOST:PORT for the API")->capture_default_str();
+  demo->add_flag("!--no-serve", demo_opts.serve, "Stop after the summary instead of serving the API");
   AddGlobals(demo, &global);
   demo->callback([&] { action = [&] { return RunDemo(global, demo_opts, std::cout); }; });
 

@@ -75,7 +75,7 @@ Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view op
 Status ReportSales(AppContext& ctx, const ReportSalesOptions& o, std::ostream& out) {
   const Date today = Date::Today("America/Los_Angeles");
   reports::SalesQuery q;
-  q.team_id = ctx.team_id();
+  ORCHARD_ASSIGN_OR_RETURN(q.team_id, ctx.TeamId());
   if (!o.start.empty()) { ORCHARD_ASSIGN_OR_RETURN(q.start, ParseDateArg(o.start, today, "--start")); }
   if (!o.end.empty()) { ORCHARD_ASSIGN_OR_RETURN(q.end, ParseDateArg(o.end, today, "--end")); }
   ORCHARD_ASSIGN_OR_RETURN(q.granularity, reports::ParseGranularity(o.granularity));

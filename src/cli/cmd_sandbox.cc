@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <iostream>
@@ -6,6 +7,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "crypto/password_hash.h"
+#include "server/auth.h"
 #include "sandbox/sandbox.h"
 
 namespace orchard::cli {
@@ -62,6 +65,9 @@ Status RunSandbox(const SandboxCliOptions& o, std::ostream& out) {
 }
 
 Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& out) {
+  // Ctrl-C must reach the server's sigwait, not a sandbox thread: block before any starts.
+  const sigset_t signals = TerminationSignals();
+  if (o.serve) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ORCHARD_ASSIGN_OR_RETURN(auto options,
                            SandboxOptionsFrom("127.0.0.1", 0, o.seed, o.sandbox_dir, "", 3600));
   ORCHARD_ASSIGN_OR_RETURN(auto sb, sandbox::Sandbox::Start(options));
@@ -71,7 +77,11 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
                            LoadConfig(global.config_file.empty()
                                           ? std::nullopt
                                           : std::optional<std::filesystem::path>(global.config_file)));
-  config.apple.asc_api_url = sb->base_url();
+  for (std::string* url : {&config.apple.asc_api_url, &config.apple.reporter_url, &config.apple.idmsa_url,
+                           &config.apple.web_url, &config.apple.search_ads_url, &config.apple.itunes_url}) {
+    *url = sb->base_url();
+  }
+  config.apple.search_ads_token_url = sb->base_url() + "/auth/oauth2/token";
   ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global, config));
 
   std::ifstream key_json(std::filesystem::path(o.sandbox_dir) / "key.json");
@@ -87,7 +97,8 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
   link.vendor_number = key.value("vendor_number", "");
   link.key_file = (std::filesystem::path(o.sandbox_dir) / key.value("key_file", "")).string();
   link.name = "Demo Apps Inc.";
-  ORCHARD_ASSIGN_OR_RETURN(auto accounts, ctx->meta().ListAccounts(ctx->team_id()));
+  ORCHARD_ASSIGN_OR_RETURN(int64_t team, ctx->TeamId());
+  ORCHARD_ASSIGN_OR_RETURN(auto accounts, ctx->meta().ListAccounts(team));
   std::optional<int64_t> account_id;
   for (const auto& a : accounts) {
     if (a.key_id == link.key_id && a.vendor_number == link.vendor_number) account_id = a.id;
@@ -95,7 +106,7 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
   if (!account_id) {
     std::ostringstream ignored;
     ORCHARD_RETURN_IF_ERROR(LinkAscKey(*ctx, link, ignored));
-    ORCHARD_ASSIGN_OR_RETURN(accounts, ctx->meta().ListAccounts(ctx->team_id()));
+    ORCHARD_ASSIGN_OR_RETURN(accounts, ctx->meta().ListAccounts(team));
     for (const auto& a : accounts) {
       if (a.key_id == link.key_id) account_id = a.id;
     }
@@ -141,9 +152,37 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
       << "  " << me << " report sales --data-dir " << dd << " --group-by date,device --countries US,GB --format csv\n"
       << "  " << me << " accounts list --data-dir " << dd << "\n"
       << "To sync again, run `" << me << " sandbox --keys-dir " << o.sandbox_dir
-      << "` and point a config's [apple] asc_api_url at it.\n";
+      << "` and point a config's [apple] URLs at it.\n";
+  if (!o.serve) {
+    sb->Stop();
+    return Status::Ok();
+  }
+  // 5. The API, with a demo Owner whose password is in a 0600 file (never printed).
+  const std::string email = "demo@orchard.local";
+  const std::filesystem::path login_file = std::filesystem::path(o.sandbox_dir) / "demo-login.txt";
+  if (!ctx->access().FindUserByEmail(email).has_value()) {
+    std::string password = server::NewOpaqueToken("").substr(0, 20);
+    ORCHARD_ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(Secret(password)));
+    ORCHARD_ASSIGN_OR_RETURN(store::User user, ctx->access().CreateUser(email, hash));
+    ORCHARD_RETURN_IF_ERROR(ctx->access().PutMembership(team, user.id, store::Role::kOwner));
+    std::filesystem::remove(login_file);
+    {
+      std::ofstream f(login_file);
+      f << password << "\n";
+    }
+    ::chmod(login_file.c_str(), 0600);
+    WipeString(password);
+  }
+  out << "\n5. Signing in: " << email << ", password in " << login_file.string() << " (mode 0600)\n"
+      << "   printf '{\"email\":\"" << email << "\",\"password\":\"%s\"}' \"$(cat " << login_file.string()
+      << ")\" | curl -s -c jar -H 'Content-Type: application/json' --data @- http://" << o.listen
+      << "/api/v1/session\n"
+      << "   curl -b jar http://" << o.listen << "/api/v1/accounts\n";
+  ServeOptions serve;
+  serve.listen = o.listen;
+  Status served = Serve(*ctx, serve, out);
   sb->Stop();
-  return Status::Ok();
+  return served;
 }
 
 }  // namespace orchard::cli

@@ -1,8 +1,10 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 
+#include "apple/reporter/reporter_client.h"
 #include "cli/account_client.h"
 #include "cli/commands.h"
 #include "sync/sales_sync.h"
@@ -48,11 +50,12 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
     return Status(Code::kInvalidArgument, "--to " + to.Iso() + " is before --from " + from.Iso());
   }
   std::vector<store::LinkedAccount> accounts;
+  ORCHARD_ASSIGN_OR_RETURN(int64_t team, ctx.TeamId());
   if (o.account_id) {
-    ORCHARD_ASSIGN_OR_RETURN(auto a, ctx.meta().GetAccount(ctx.team_id(), *o.account_id));
+    ORCHARD_ASSIGN_OR_RETURN(auto a, ctx.meta().GetAccount(team, *o.account_id));
     accounts.push_back(a);
   } else {
-    ORCHARD_ASSIGN_OR_RETURN(accounts, ctx.meta().ListAccounts(ctx.team_id()));
+    ORCHARD_ASSIGN_OR_RETURN(accounts, ctx.meta().ListAccounts(team));
     if (accounts.empty()) {
       return Status(Code::kFailedPrecondition,
                     "no linked accounts; link one first: orchard link asc-key --help");
@@ -60,8 +63,53 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
   }
   int failed_days = 0;
   for (const auto& account : accounts) {
-    ORCHARD_ASSIGN_OR_RETURN(AccountClient client, MakeAccountClient(ctx, account));
-    sync::SalesSync syncer(&ctx.meta(), &ctx.facts(), client.client.get(), &ctx.clock());
+    // Sales come from the API (keys) or the Reporter protocol (app-specific passwords); the
+    // other methods carry no sales source yet.
+    // Skip only what is known not to read sales (accounts linked before capabilities were
+    // probed have none recorded, and are tried).
+    const auto caps = accounts::Capabilities::FromJson(account.capabilities);
+    const auto sales = std::find_if(caps.items.begin(), caps.items.end(),
+                                    [](const accounts::Capability& c) { return c.name == "sales"; });
+    const bool no_source = account.method == accounts::kAppleId || account.method == accounts::kSearchAds;
+    if (!no_source && sales != caps.items.end() && !sales->ok) {
+      const std::string why = sales->why.empty() ? "no sales capability" : sales->why;
+      if (o.account_id) {
+        return Status(Code::kFailedPrecondition, "account " + std::to_string(account.id) + " (" +
+                                                     account.name + ") cannot read sales: " + why);
+      }
+      out << "Skipping account " << account.id << " (" << account.name << "): it cannot read sales (" << why
+          << ").\n";
+      continue;
+    }
+    AccountClient client;
+    std::unique_ptr<net::HttpClient> reporter_http;
+    std::unique_ptr<apple::reporter::ReporterClient> reporter;
+    Secret reporter_token;
+    sync::ReportFetcher fetch;
+    if (account.method == accounts::kAscKey) {
+      ORCHARD_ASSIGN_OR_RETURN(client, MakeAccountClient(ctx, account));
+      fetch = [&client](const apple::asc::SalesReportQuery& q) { return client.client->GetSalesReport(q); };
+    } else if (account.method == accounts::kAppPassword) {
+      ORCHARD_ASSIGN_OR_RETURN(accounts::AccountService * service, ctx.Accounts());
+      ORCHARD_ASSIGN_OR_RETURN(reporter_token, service->ReporterToken(account));
+      reporter_http = net::MakeCurlHttpClient();
+      reporter = std::make_unique<apple::reporter::ReporterClient>(ctx.config().apple.reporter_url,
+                                                                   reporter_http.get());
+      fetch = [&](const apple::asc::SalesReportQuery& q) {
+        std::string day = q.report_date;  // YYYY-MM-DD → YYYYMMDD, as Reporter takes it
+        std::erase(day, '-');
+        return reporter->GetSalesReport(account.apple_id, reporter_token, q.vendor_number, "Sales",
+                                        "Summary", "Daily", day);
+      };
+    } else {
+      if (o.account_id) {
+        return Status(Code::kFailedPrecondition,
+                      "account " + std::to_string(account.id) + " (" + account.method +
+                          ") has no Sales report source yet: link an API key or an app-specific password");
+      }
+      continue;
+    }
+    sync::SalesSync syncer(&ctx.meta(), &ctx.facts(), fetch, &ctx.clock());
     Progress progress(out);
     sync::SalesSyncOptions options{from, to, ctx.config().http.max_report_bytes, {}};
     if (!o.quiet) {
@@ -71,6 +119,13 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
     }
     auto summary = syncer.Run(account, options);
     if (!summary.has_value()) {
+      const Code code = summary.error().code();
+      if (code == Code::kUnauthenticated || code == Code::kPermissionDenied) {
+        // Flag the account in plain words, tell its managers, re-probe what still works.
+        if (auto service = ctx.Accounts(); service.has_value()) {
+          (void)(*service)->ReportAppleRefusal(team, account.id, summary.error());
+        }
+      }
       return summary.error().WithContext("account " + std::to_string(account.id) + " (" +
                                          account.name + ")");
     }

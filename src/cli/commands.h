@@ -26,7 +26,51 @@ struct LinkAscKeyOptions {
 };
 Status LinkAscKey(AppContext& ctx, const LinkAscKeyOptions& options, std::ostream& out);
 
+struct LinkAppPasswordOptions {
+  std::string apple_id, vendor_number, name;
+  std::string password_file;  // else $ORCHARD_APP_PASSWORD, else stdin
+};
+Status LinkAppPassword(AppContext& ctx, const LinkAppPasswordOptions& options, std::ostream& out);
+
+struct LinkAppleIdOptions {
+  std::string apple_id, name;
+  std::string password_file;  // else $ORCHARD_APPLE_ID_PASSWORD, else stdin
+};
+Status LinkAppleId(AppContext& ctx, const LinkAppleIdOptions& options, std::ostream& out);
+
+struct LinkSearchAdsOptions {
+  std::string client_id, ads_team_id, key_id, key_file, name;
+};
+Status LinkSearchAds(AppContext& ctx, const LinkSearchAdsOptions& options, std::ostream& out);
+
 Status ListAccounts(AppContext& ctx, const std::string& format, std::ostream& out);
+Status ShowAccount(AppContext& ctx, int64_t id, std::ostream& out);
+Status RefreshAccount(AppContext& ctx, int64_t id, bool code_from_stdin, std::ostream& out);
+Status UnlinkAccount(AppContext& ctx, int64_t id, bool purge_data, std::ostream& out);
+
+// orchard team / user / token (cmd_people.cc)
+Status CreateTeam(AppContext& ctx, const std::string& name, std::ostream& out);
+Status ListTeams(AppContext& ctx, const std::string& format, std::ostream& out);
+Status AddUser(AppContext& ctx, const std::string& email, const std::string& role, std::ostream& out);
+Status ListUsers(AppContext& ctx, const std::string& format, std::ostream& out);
+Status SetUserRole(AppContext& ctx, const std::string& email, const std::string& role, std::ostream& out);
+Status RemoveUser(AppContext& ctx, const std::string& email, std::ostream& out);
+Status CreateToken(AppContext& ctx, const std::string& email, const std::string& name, int expires_days,
+                   std::ostream& out);
+Status ListTokens(AppContext& ctx, const std::string& format, std::ostream& out);
+Status RevokeToken(AppContext& ctx, int64_t id, std::ostream& out);
+Status ShowAudit(AppContext& ctx, int limit, const std::string& format, std::ostream& out);
+
+// orchard serve (cmd_serve.cc)
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  bool secure_cookies = false;
+  int maintain_minutes = 60;
+};
+Status Serve(AppContext& ctx, const ServeOptions& options, std::ostream& out);
+
+// orchard keys rotate (cmd_keys.cc)
+Status RotateKeys(AppContext& ctx, std::ostream& out);
 
 struct SyncOptions {
   std::optional<int64_t> account_id;
@@ -68,6 +112,8 @@ struct DemoOptions {
   std::string sandbox_dir = "./orchard-sandbox";
   uint64_t seed = 1;
   int days = 90;
+  bool serve = true;                   // then serve the API until Ctrl-C
+  std::string listen = "127.0.0.1:8080";
 };
 Status RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out);
 

@@ -1,0 +1,99 @@
+// orchard serve: the REST API on HOST:PORT until SIGINT/SIGTERM, plus the accounts' daily care
+// (Reporter token renewal, two-factor trust states) on a timer.
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/commands.h"
+#include "core/log.h"
+#include "server/api_server.h"
+
+namespace orchard::cli {
+namespace {
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Error(Code::kInvalidArgument, "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) return Error(Code::kInvalidArgument, "--listen port must be 0–65535");
+  return std::make_pair(host, port);
+}
+
+}  // namespace
+
+Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
+  ORCHARD_ASSIGN_OR_RETURN(auto listen, ParseListen(o.listen));
+  // Without the master key the server starts sealed (SEC-3): data is served, credentials are
+  // neither used nor stored.
+  auto sealer = ctx.Sealer();
+  const bool sealed = !sealer.has_value();
+  if (sealed && sealer.error().code() != Code::kFailedPrecondition) return sealer.error();
+  ORCHARD_ASSIGN_OR_RETURN(accounts::AccountService * service, ctx.Accounts(/*sealed_ok=*/true));
+
+  server::ServerOptions options;
+  options.host = listen.first;
+  options.port = listen.second;
+  options.secure_cookies = o.secure_cookies;
+  server::ApiServer api(server::ServerDeps{&ctx.meta(), &ctx.access(), service, &ctx.clock(), sealed},
+                        options);
+  // Block the stop signals in every thread; this one waits for them below.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  ORCHARD_RETURN_IF_ERROR(api.Start());
+  out << "Orchard is serving on " << api.base_url() << (sealed ? " — SEALED: " + sealer.error().message() : "")
+      << "\n" << std::flush;
+
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread maintainer([&] {
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      lock.unlock();
+      if (!sealed) {
+        auto teams = ctx.access().ListTeams();
+        for (const auto& team : teams.value_or(std::vector<store::Team>{})) {
+          auto list = ctx.meta().ListAccounts(team.id);
+          for (const auto& a : list.value_or(std::vector<store::LinkedAccount>{})) {
+            auto words = service->Maintain(team.id, a.id);
+            if (words.has_value() && !words->empty()) ORCHARD_LOG_INFO("{}", *words);
+            if (!words.has_value()) ORCHARD_LOG_WARN("account {}: {}", a.id, words.error().message());
+          }
+        }
+      }
+      lock.lock();
+      wake.wait_for(lock, std::chrono::minutes(std::max(1, o.maintain_minutes)), [&] { return stopping; });
+    }
+  });
+  int signal = 0;
+  sigwait(&stop, &signal);
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  wake.notify_all();
+  maintainer.join();
+  api.Stop();
+  out << "Stopped.\n";
+  return Status::Ok();
+}
+
+}  // namespace orchard::cli
