@@ -223,6 +223,17 @@ void AccountService::NotifyManagers(int64_t team_id, const std::string& kind,
   }
 }
 
+Result<store::LinkedAccount> AccountService::CreateSealed(const store::LinkedAccount& account,
+                                                         std::string_view secret) {
+  ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, RequireSealer());
+  return meta_->CreateAccount(account, [&](int64_t row_id) -> Result<store::SealedSecret> {
+    ORCHARD_ASSIGN_OR_RETURN(std::string blob,
+                             sealer->Seal(secret, AccountSealContext(account.team_id, row_id, "secret")));
+    ORCHARD_ASSIGN_OR_RETURN(uint32_t version, crypto::Sealer::BlobKeyVersion(blob));
+    return store::SealedSecret{std::move(blob), version};
+  });
+}
+
 Status AccountService::Seal(const store::LinkedAccount& account, const std::string& column,
                             std::string_view plaintext) {
   ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, RequireSealer());
@@ -400,15 +411,7 @@ Result<LinkOutcome> AccountService::LinkAscKey(int64_t team_id, LinkRequest& r, 
   account.capabilities = caps.ToJson();
   account.capabilities_at = clock_->NowSeconds();
   account.last_used_at = clock_->NowSeconds();
-  ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, RequireSealer());
-  ORCHARD_ASSIGN_OR_RETURN(
-      store::LinkedAccount created,
-      meta_->CreateAccount(account, [&](int64_t row_id) -> Result<store::SealedSecret> {
-        ORCHARD_ASSIGN_OR_RETURN(std::string blob,
-                                 sealer->Seal(r.private_key.view(), AccountSealContext(team_id, row_id, "secret")));
-        ORCHARD_ASSIGN_OR_RETURN(uint32_t version, crypto::Sealer::BlobKeyVersion(blob));
-        return store::SealedSecret{std::move(blob), version};
-      }));
+  ORCHARD_ASSIGN_OR_RETURN(store::LinkedAccount created, CreateSealed(account, r.private_key.view()));
   return LinkOutcome{created, caps, false,
                      "Linked " + created.name + ": " + caps.Summary() + "."};
 }
@@ -515,15 +518,7 @@ Result<LinkOutcome> AccountService::LinkAppPassword(int64_t team_id, LinkRequest
   account.capabilities = caps.ToJson();
   account.capabilities_at = now;
   account.last_used_at = now;
-  ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, RequireSealer());
-  ORCHARD_ASSIGN_OR_RETURN(
-      store::LinkedAccount created,
-      meta_->CreateAccount(account, [&](int64_t row_id) -> Result<store::SealedSecret> {
-        ORCHARD_ASSIGN_OR_RETURN(std::string blob,
-                                 sealer->Seal(password->view(), AccountSealContext(team_id, row_id, "secret")));
-        ORCHARD_ASSIGN_OR_RETURN(uint32_t version, crypto::Sealer::BlobKeyVersion(blob));
-        return store::SealedSecret{std::move(blob), version};
-      }));
+  ORCHARD_ASSIGN_OR_RETURN(store::LinkedAccount created, CreateSealed(account, password->view()));
   ORCHARD_RETURN_IF_ERROR(Seal(created, "state", token.token.view()));
   return LinkOutcome{created, caps, false,
                      "Linked " + created.name + ": " + caps.Summary() +
@@ -588,15 +583,7 @@ Result<LinkOutcome> AccountService::LinkAppleId(int64_t team_id, LinkRequest& r,
   account.capabilities = "{}";
   // The row first (status pending), so the password and the jar can be sealed to it; a wrong
   // password deletes it again.
-  ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, RequireSealer());
-  ORCHARD_ASSIGN_OR_RETURN(
-      store::LinkedAccount created,
-      meta_->CreateAccount(account, [&](int64_t row_id) -> Result<store::SealedSecret> {
-        ORCHARD_ASSIGN_OR_RETURN(std::string blob,
-                                 sealer->Seal(r.password.view(), AccountSealContext(team_id, row_id, "secret")));
-        ORCHARD_ASSIGN_OR_RETURN(uint32_t version, crypto::Sealer::BlobKeyVersion(blob));
-        return store::SealedSecret{std::move(blob), version};
-      }));
+  ORCHARD_ASSIGN_OR_RETURN(store::LinkedAccount created, CreateSealed(account, r.password.view()));
   auto out = SignIn(created, r.password, "", actor, /*is_new=*/true);
   if (!out.has_value()) (void)meta_->DeleteAccount(team_id, created.id, /*purge_data=*/false);
   return out;
@@ -842,15 +829,7 @@ Result<LinkOutcome> AccountService::LinkSearchAds(int64_t team_id, LinkRequest& 
   account.capabilities = caps.ToJson();
   account.capabilities_at = clock_->NowSeconds();
   account.last_used_at = clock_->NowSeconds();
-  ORCHARD_ASSIGN_OR_RETURN(const crypto::Sealer* sealer, RequireSealer());
-  ORCHARD_ASSIGN_OR_RETURN(
-      store::LinkedAccount created,
-      meta_->CreateAccount(account, [&](int64_t row_id) -> Result<store::SealedSecret> {
-        ORCHARD_ASSIGN_OR_RETURN(std::string blob,
-                                 sealer->Seal(r.private_key.view(), AccountSealContext(team_id, row_id, "secret")));
-        ORCHARD_ASSIGN_OR_RETURN(uint32_t version, crypto::Sealer::BlobKeyVersion(blob));
-        return store::SealedSecret{std::move(blob), version};
-      }));
+  ORCHARD_ASSIGN_OR_RETURN(store::LinkedAccount created, CreateSealed(account, r.private_key.view()));
   return LinkOutcome{created, caps, false,
                      "Linked Apple Search Ads" + (orgs.empty() ? std::string() : " (" + orgs + ")") +
                          ": " + caps.Summary() + "."};

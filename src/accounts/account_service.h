@@ -154,6 +154,8 @@ class AccountService {
   Result<std::string> RenewReporterToken(store::LinkedAccount account);
   Status Seal(const store::LinkedAccount& account, const std::string& column,
               std::string_view plaintext);
+  // Stores a new account with its secret sealed to the new row (one transaction).
+  Result<store::LinkedAccount> CreateSealed(const store::LinkedAccount& account, std::string_view secret);
   Result<const crypto::Sealer*> RequireSealer() const;
   Status SealedStatus() const;
   void Audit(int64_t team_id, const Actor& actor, std::string action, std::string target,

@@ -77,6 +77,10 @@ class ApiServer {
   Response Dispatch(Request& req);
 
  private:
+  // A handler that calls member `fn` of this server.
+  Handler Bind(Response (ApiServer::*fn)(RequestContext&)) {
+    return [this, fn](RequestContext& ctx) { return (this->*fn)(ctx); };
+  }
   void AddAccessRoutes();
   void AddAccountRoutes();
   // Resolves the caller; kUnauthenticated errors become 401.

@@ -25,4 +25,10 @@ Result<int64_t> IdParam(const Request& req, const char* name);
 
 Response JsonResponse(int status, const Json& body);
 
+// In a handler: `TRY_ASSIGN(x, Expr())` declares x from a Result, or answers with its error.
+#define TRY_ASSIGN(lhs, expr)                                                 \
+  auto lhs##_result = (expr);                                                 \
+  if (!lhs##_result.has_value()) return ErrorResponse(lhs##_result.error()); \
+  auto lhs = std::move(*lhs##_result)
+
 }  // namespace orchard::server

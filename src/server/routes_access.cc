@@ -9,11 +9,6 @@
 namespace orchard::server {
 namespace {
 
-#define TRY_ASSIGN(lhs, expr)                        \
-  auto lhs##_result = (expr);                        \
-  if (!lhs##_result.has_value()) return ErrorResponse(lhs##_result.error()); \
-  auto lhs = std::move(*lhs##_result)
-
 std::string NormalEmail(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   size_t i = 0;
@@ -50,9 +45,7 @@ Response Ok(const Json& body) { return JsonResponse(200, body); }
 }  // namespace
 
 void ApiServer::AddAccessRoutes() {
-  auto h = [this](Response (ApiServer::*fn)(RequestContext&)) {
-    return [this, fn](RequestContext& ctx) { return (this->*fn)(ctx); };
-  };
+  auto h = [this](Response (ApiServer::*fn)(RequestContext&)) { return Bind(fn); };
   router_.Add({"POST", "/api/v1/session", Access::kPublic, "Sign in (sets the session cookie)", h(&ApiServer::Login)});
   router_.Add({"GET", "/api/v1/session", Access::kUser, "The current session and its CSRF token", h(&ApiServer::GetSession)});
   router_.Add({"DELETE", "/api/v1/session", Access::kUser, "Sign out", h(&ApiServer::Logout)});

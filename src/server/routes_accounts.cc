@@ -6,11 +6,6 @@
 namespace orchard::server {
 namespace {
 
-#define TRY_ASSIGN(lhs, expr)                        \
-  auto lhs##_result = (expr);                        \
-  if (!lhs##_result.has_value()) return ErrorResponse(lhs##_result.error()); \
-  auto lhs = std::move(*lhs##_result)
-
 Json AccountObject(const store::LinkedAccount& a) {
   Json caps = Json::parse(a.capabilities, nullptr, false);
   if (!caps.is_object()) caps = Json::object();
@@ -62,9 +57,7 @@ Json OutcomeJson(const accounts::LinkOutcome& o) {
 std::string AccountJson(const store::LinkedAccount& account) { return AccountObject(account).dump(); }
 
 void ApiServer::AddAccountRoutes() {
-  auto h = [this](Response (ApiServer::*fn)(RequestContext&)) {
-    return [this, fn](RequestContext& ctx) { return (this->*fn)(ctx); };
-  };
+  auto h = [this](Response (ApiServer::*fn)(RequestContext&)) { return Bind(fn); };
   router_.Add({"GET", "/api/v1/accounts", Access::kViewer, "Linked accounts (never secrets)", h(&ApiServer::ListAccounts)});
   router_.Add({"POST", "/api/v1/accounts", Access::kAdmin, "Link an account: asc-key, app-password, apple-id or search-ads", h(&ApiServer::CreateAccount)});
   router_.Add({"GET", "/api/v1/accounts/{id}", Access::kViewer, "One linked account", h(&ApiServer::GetAccount)});
