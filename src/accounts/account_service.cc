@@ -692,30 +692,73 @@ Result<LinkOutcome> AccountService::SubmitCode(int64_t team_id, int64_t account_
   return out;
 }
 
-Result<Capabilities> AccountService::ProbeWebSession(const std::string& jar_json) {
-  apple::idmsa::WebSession session = SessionFromJson(jar_json);
+Result<Capabilities> AccountService::ProbeWebSession(apple::idmsa::WebSession* session,
+                                                     int64_t provider_id) {
   auto http = http_();
-  auto call = [&](const std::string& method, const std::string& path,
-                  const std::string& body) -> Result<net::HttpResponse> {
+  // One request of the web session: cookies in, rotated cookies kept.
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body,
+                  std::vector<std::pair<std::string, std::string>> headers) -> Result<net::HttpResponse> {
     net::HttpRequest req;
     req.method = method;
     req.url = config_.apple.web_url + path;
-    req.headers = {{"Cookie", session.jar.Header()},
-                   {"Accept", "application/vnd.api+json, application/json"},
-                   {"x-csrf-itc", "[asc-ui]"}};
-    if (!body.empty()) {
-      req.headers.emplace_back("Content-Type", "application/json");
-      req.body = body;
-    }
-    return http->Send(req);
+    req.headers = std::move(headers);
+    req.headers.emplace_back("Cookie", session->jar.Header());
+    if (!body.empty()) req.body = body;
+    auto r = http->Send(req);
+    if (r.has_value()) session->jar.Absorb(*r);
+    return r;
   };
+  const std::vector<std::pair<std::string, std::string>> iris = {
+      {"Accept", "application/vnd.api+json, application/json"}, {"x-csrf-itc", "[asc-ui]"},
+      {"Content-Type", "application/json"}};
+  const Date today = *Date::ParseIso(Today());
+  const std::string from = today.AddDays(-8).Iso(), to = today.AddDays(-2).Iso();
   Capabilities caps;
-  // The web session's sales and finance downloads are not wired yet (the sync issue adds the
-  // web Sales & Trends source); say so rather than guess.
-  caps.items.push_back(No("sales", "sales over the web session are not synced yet; link an API key "
-                                   "or an app-specific password for sales"));
-  caps.items.push_back(No("finance", "payments over the web session are not synced yet"));
-  ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse apps, call("GET", "/iris/v1/apps?limit=1", ""));
+
+  // Sales & Trends (§A.12.4): prime the CSRF guard, then one week of units.
+  ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse guard,
+                           call("POST", "/trends/gsf/owasp/csrf-guard.js", "", {{"fetch-csrf-token", "1"}}));
+  if (guard.status == 401) return Error(Code::kUnauthenticated, "the App Store Connect web session has expired");
+  // The token comes as a `csrf` header or in the script's text (UNCONFIRMED: both are read).
+  std::string csrf = guard.Header("csrf").value_or("");
+  if (const auto at = guard.body.find("OWASP_CSRFTOKEN:"); csrf.empty() && at != std::string::npos) {
+    csrf = guard.body.substr(at + 16, guard.body.find_first_of("\r\n\"';", at + 16) - at - 16);
+  }
+  const std::string trends_body =
+      Json{{"measures", Json::array({{{"key", "units_utc"}}})},
+           {"group", nullptr},
+           {"filters", Json::array()},
+           {"cubeName", "sales"},
+           {"cubeApiType", "TIMESERIES"},
+           {"interval", {{"key", "day"}, {"startDate", from + "T00:00:00.000Z"}, {"endDate", to + "T00:00:00.000Z"}}},
+           {"componentName", "table"},
+           {"sorting", "DESC"},
+           {"limit", 100}}
+          .dump();
+  ORCHARD_ASSIGN_OR_RETURN(
+      net::HttpResponse trends,
+      call("POST", "/trends/gsf/salesTrendsApp/businessareas/InternetServices/subjectareas/iTunes/vcubes/700/timeseries",
+           trends_body,
+           {{"Content-Type", "text/plain;charset=UTF-8"}, {"csrf", csrf.empty() ? "null" : csrf},
+            {"x-requested-with", "OWASP CSRFGuard Project"}, {"uicomponentname", "table"}}));
+  caps.items.push_back(trends.status == 200 ? Yes("sales")
+                                            : No("sales", trends.status == 403
+                                                              ? "the sub-account lacks the Sales or Finance role"
+                                                              : "Sales and Trends answered HTTP " +
+                                                                    std::to_string(trends.status)));
+
+  // Payments (§A.12.2, legacy WebObjects): the vendor list needs the Finance role.
+  ORCHARD_ASSIGN_OR_RETURN(
+      net::HttpResponse payments,
+      call("GET", "/WebObjects/iTunesConnect.woa/ra/paymentConsolidation/providers/" + std::to_string(provider_id) +
+                      "/sapVendorNumbers",
+           "", {{"Accept", "application/json"}, {"x-csrf-itc", "itc"}}));
+  const Json envelope = Json::parse(payments.body, nullptr, false);
+  const bool paid = payments.status == 200 && envelope.is_object() && envelope.value("statusCode", "") == "SUCCESS";
+  caps.items.push_back(paid ? Yes("finance") : No("finance", "the sub-account lacks the Finance role"));
+
+  // Reviews and replies (iris, §A.12.1).
+  ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse apps, call("GET", "/iris/v1/apps?limit=1", "", iris));
   if (apps.status == 401) {
     return Error(Code::kUnauthenticated, "the App Store Connect web session has expired");
   }
@@ -725,16 +768,38 @@ Result<Capabilities> AccountService::ProbeWebSession(const std::string& jar_json
                                                                : "the account has no apps yet"));
   } else {
     ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse reviews,
-                             call("GET", "/iris/v1/apps/" + app + "/customerReviews?limit=1", ""));
+                             call("GET", "/iris/v1/apps/" + app + "/customerReviews?limit=1", "", iris));
     caps.items.push_back(reviews.status == 200
                              ? Yes("reviews_read")
                              : No("reviews_read", "the sub-account's role cannot read reviews"));
   }
-  ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse reply, call("POST", "/iris/v1/customerReviewResponses", "{}"));
+  ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse reply, call("POST", "/iris/v1/customerReviewResponses", "{}", iris));
   caps.items.push_back(reply.status == 403
                            ? No("reviews_reply", "the sub-account lacks the Customer Support role")
                            : Yes("reviews_reply"));
-  caps.items.push_back(No("usage", "usage over the web session is not synced yet"));
+
+  // Usage (§A.12.3, App Analytics): a week of one app's units.
+  if (app.empty()) {
+    caps.items.push_back(No("usage", "the account has no apps yet"));
+  } else {
+    const std::string usage_body = Json{{"adamId", Json::array({app})},
+                                        {"measures", Json::array({"units"})},
+                                        {"frequency", "day"},
+                                        {"startTime", from + "T00:00:00Z"},
+                                        {"endTime", to + "T00:00:00Z"},
+                                        {"group", nullptr},
+                                        {"dimensionFilters", Json::array()}}
+                                       .dump();
+    ORCHARD_ASSIGN_OR_RETURN(net::HttpResponse usage,
+                             call("POST", "/analytics/api/v1/data/time-series", usage_body,
+                                  {{"Content-Type", "application/json"}, {"X-Requested-By", "appstoreconnect.apple.com"},
+                                   {"Accept", "application/json"}}));
+    caps.items.push_back(usage.status == 200
+                             ? Yes("usage")
+                             : No("usage", usage.status == 403 ? "the sub-account's roles do not include App Analytics"
+                                                               : "App Analytics answered HTTP " +
+                                                                     std::to_string(usage.status)));
+  }
   caps.items.push_back(No("ads", "Apple Search Ads is linked separately, with the search-ads method"));
   return caps;
 }
@@ -745,9 +810,8 @@ Result<LinkOutcome> AccountService::FinishWebSession(store::LinkedAccount accoun
   auto http = http_();
   apple::idmsa::WebSignIn web(config_.apple.idmsa_url, config_.apple.web_url, http.get());
   ORCHARD_ASSIGN_OR_RETURN(apple::idmsa::ProviderInfo provider, web.Session(&session));
-  const std::string jar = SessionToJson(session);
-  ORCHARD_ASSIGN_OR_RETURN(Capabilities caps, ProbeWebSession(jar));
-  ORCHARD_RETURN_IF_ERROR(Seal(account, "state", jar));
+  ORCHARD_ASSIGN_OR_RETURN(Capabilities caps, ProbeWebSession(&session, provider.provider_id));
+  ORCHARD_RETURN_IF_ERROR(Seal(account, "state", SessionToJson(session)));
   const int64_t now = clock_->NowSeconds();
   if (account.expires_at == 0) account.expires_at = now + options_.trust_days * kDay;
   account.issuer_id = provider.public_provider_id;

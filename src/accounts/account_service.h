@@ -30,6 +30,10 @@
 #include "store/access_store.h"
 #include "store/meta_store.h"
 
+namespace orchard::apple::idmsa {
+struct WebSession;
+}
+
 namespace orchard::accounts {
 
 // One thing an account can sync, and why not when it cannot.
@@ -141,7 +145,7 @@ class AccountService {
   Result<LinkOutcome> LinkSearchAds(int64_t team_id, LinkRequest& request, const Actor& actor);
   Result<Capabilities> ProbeAscKey(const store::LinkedAccount& account, const Secret& pem);
   Result<Capabilities> ProbeAppPassword(const store::LinkedAccount& account, const Secret& token);
-  Result<Capabilities> ProbeWebSession(const std::string& jar_json);
+  Result<Capabilities> ProbeWebSession(apple::idmsa::WebSession* session, int64_t provider_id);
   Result<Capabilities> ProbeSearchAds(const store::LinkedAccount& account, const Secret& pem,
                                       std::string* org_names);
   // Signs in with the stored password and jar; completes or leaves the account pending.

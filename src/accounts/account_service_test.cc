@@ -786,6 +786,17 @@ TEST_F(AccountServiceTest, AppleIdWaitsForTheCodeThenSignsIn) {
   ASSERT_NE(Find(caps, "reviews_reply"), nullptr);  // the sub-account has CUSTOMER_SUPPORT
   EXPECT_TRUE(Find(caps, "reviews_reply")->ok) << Find(caps, "reviews_reply")->why;
   EXPECT_EQ(KeysFile("sub-account.json")["roles"], Json::array({"CUSTOMER_SUPPORT", "SALES"}));
+  // apple-apis.md §5: Sales reaches Sales and Trends and App Analytics, not payments.
+  ASSERT_NE(Find(caps, "sales"), nullptr);
+  EXPECT_TRUE(Find(caps, "sales")->ok) << Find(caps, "sales")->why;
+  ASSERT_NE(Find(caps, "usage"), nullptr);
+  EXPECT_TRUE(Find(caps, "usage")->ok) << Find(caps, "usage")->why;
+  ASSERT_NE(Find(caps, "finance"), nullptr);
+  EXPECT_FALSE(Find(caps, "finance")->ok);
+  EXPECT_NE(Find(caps, "finance")->why.find("Finance role"), std::string::npos);
+  // The probes went through the web session's own sources, with their CSRF conventions.
+  EXPECT_EQ(CountRequests("/trends/gsf/owasp/csrf-guard.js", "", 200), 1);
+  EXPECT_EQ(CountRequests("/analytics/api/v1/data/time-series", "", 200), 1);
   EXPECT_EQ(AuditCount("account.two_factor"), 1);
   auto health = service_->GetHealth(team_, id);
   ASSERT_TRUE(health.has_value());

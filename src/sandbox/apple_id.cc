@@ -420,7 +420,8 @@ void Sandbox::Impl::IssueDqsid(httplib::Response& res) {
                                    "; Path=/; Secure; HttpOnly");
 }
 
-std::optional<std::string> Sandbox::Impl::AuthenticateWeb(const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> Sandbox::Impl::AuthenticateWeb(const httplib::Request& req, httplib::Response& res,
+                                                          const char* csrf_header, const char* csrf_value) {
   std::lock_guard lock(mu);
   const auto cookies = Cookies(req);
   auto dq = cookies.find("dqsid");
@@ -431,8 +432,9 @@ std::optional<std::string> Sandbox::Impl::AuthenticateWeb(const httplib::Request
               "The web session has expired or is not valid. Sign in again.");
     return std::nullopt;
   }
-  if (req.get_header_value("x-csrf-itc") != "[asc-ui]") {
-    JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle, "The x-csrf-itc header is missing.");
+  if (csrf_header != nullptr && req.get_header_value(csrf_header) != csrf_value) {
+    JsonError(res, 403, "FORBIDDEN_ERROR", kForbiddenTitle,
+              std::string("The ") + csrf_header + " header is missing.");
     return std::nullopt;
   }
   // Activity slides the 30-minute dqsid.

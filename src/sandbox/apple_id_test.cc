@@ -2,6 +2,8 @@
 // drives it: widget key, hashcash, SRP (the client side computed here, independently of the
 // sandbox's server side), the two-factor code from the "trusted device", trust, olympus and iris.
 #include <gtest/gtest.h>
+#include <algorithm>
+#include <set>
 #include <httplib.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -312,6 +314,104 @@ TEST_F(AppleIdTest, SignInWithTwoFactorCodeTrustAndAWebSessionForIris) {
   ASSERT_EQ(c.Post("/_sandbox/appleid/expire-trust", "", "application/json")->status, 200);
   session_id_.clear();
   EXPECT_EQ(SignIn(account_["password"]), 409);
+}
+
+// Part II §A.12.2–A.12.4: the web session's report sources, each with its CSRF convention,
+// answering by the sub-account's roles (CUSTOMER_SUPPORT + SALES: sales and analytics, no
+// payments), with the figures of the day's Sales report.
+TEST_F(AppleIdTest, WebReportSourcesFollowTheSubAccountsRoles) {
+  ASSERT_EQ(SignIn(account_["password"]), 409) << last_body_;
+  auto c = Client();
+  Track(c.Get("/appleauth/auth", Idmsa()));
+  const std::string code = Json::parse(c.Get("/_sandbox/appleid/code")->body)["code"];
+  auto right = c.Post("/appleauth/auth/verify/trusteddevice/securitycode", Idmsa(),
+                      Json{{"securityCode", {{"code", code}}}}.dump(), "application/json");
+  ASSERT_EQ(right->status, 204) << right->body;
+  Track(right);
+  auto session = c.Get("/olympus/v1/session", {{"Cookie", CookieHeader()}});
+  ASSERT_EQ(session->status, 200);
+  Keep(session);
+  const int64_t provider = Json::parse(session->body)["provider"]["providerId"];
+
+  // The CSRF guard hands out a token only when asked with fetch-csrf-token: 1.
+  EXPECT_EQ(c.Post("/trends/gsf/owasp/csrf-guard.js", {{"Cookie", CookieHeader()}}, "", "text/plain")->status, 400);
+  auto guard = c.Post("/trends/gsf/owasp/csrf-guard.js", {{"Cookie", CookieHeader()}, {"fetch-csrf-token", "1"}}, "",
+                      "text/plain");
+  ASSERT_EQ(guard->status, 200);
+  const std::string token = guard->get_header_value("csrf");
+  ASSERT_FALSE(token.empty());
+  EXPECT_NE(guard->body.find(token), std::string::npos);
+
+  // One week of units from Sales and Trends: first-time downloads (§2.6) summed from the
+  // sandbox's own daily reports, parsed here by header name.
+  const Portfolio portfolio(11, *Date::ParseIso("2026-03-10"));
+  auto downloads = [&](Date day, const std::string& app) {
+    static const std::set<std::string> kDownloads = {"1", "1F", "1T", "F1", "1E", "1EP", "1EU", "1-B", "F1-B"};
+    std::istringstream in(portfolio.SalesSummaryDailyTsv(day));
+    std::string line;
+    std::getline(in, line);
+    std::vector<std::string> header;
+    std::istringstream hs(line);
+    for (std::string h; std::getline(hs, h, '\t');) header.push_back(h);
+    auto at = [&](const char* name) { return std::find(header.begin(), header.end(), name) - header.begin(); };
+    const auto units = at("Units"), type = at("Product Type Identifier"), id = at("Apple Identifier");
+    int64_t n = 0;
+    while (std::getline(in, line)) {
+      std::vector<std::string> cells;
+      std::istringstream ls(line);
+      for (std::string cell; std::getline(ls, cell, '\t');) cells.push_back(cell);
+      if (kDownloads.contains(cells[type]) && (app.empty() || cells[id] == app)) n += std::stoll(cells[units]);
+    }
+    return n;
+  };
+  const std::string path =
+      "/trends/gsf/salesTrendsApp/businessareas/InternetServices/subjectareas/iTunes/vcubes/700/timeseries";
+  const std::string body =
+      Json{{"measures", Json::array({{{"key", "units_utc"}}})},
+           {"interval", {{"key", "day"}, {"startDate", "2026-03-01T00:00:00.000Z"}, {"endDate", "2026-03-07T00:00:00.000Z"}}}}
+          .dump();
+  httplib::Headers trends = {{"Cookie", CookieHeader()}, {"x-requested-with", "OWASP CSRFGuard Project"}};
+  EXPECT_EQ(c.Post(path.c_str(), trends, body, "text/plain")->status, 403) << "no csrf header";
+  trends.emplace("csrf", token);
+  auto series = c.Post(path.c_str(), trends, body, "text/plain");
+  ASSERT_EQ(series->status, 200) << series->body;
+  const Json result = Json::parse(series->body);
+  const Json& data = result["result"][0]["data"];
+  ASSERT_EQ(data.size(), 7u);
+  for (size_t i = 0; i < 7; ++i) {
+    const Date day = Date::ParseIso("2026-03-01")->AddDays(static_cast<int32_t>(i));
+    EXPECT_EQ(data[i]["day"], day.Iso() + "T00:00:00.000Z");
+    EXPECT_EQ(data[i]["units_utc"].get<int64_t>(), downloads(day, "")) << day.Iso();
+  }
+
+  // App Analytics: the same units for one app, X-Requested-By required.
+  const std::string analytics =
+      Json{{"adamId", Json::array({"1476097583"})}, {"measures", Json::array({"units"})}, {"frequency", "DAY"},
+           {"startTime", "2026-03-01T00:00:00Z"}, {"endTime", "2026-03-03T00:00:00Z"}}
+          .dump();
+  EXPECT_EQ(c.Post("/analytics/api/v1/data/time-series", {{"Cookie", CookieHeader()}}, analytics, "application/json")
+                ->status,
+            400);
+  auto usage = c.Post("/analytics/api/v1/data/time-series",
+                      {{"Cookie", CookieHeader()}, {"X-Requested-By", "dev.apple.com"}}, analytics, "application/json");
+  ASSERT_EQ(usage->status, 200) << usage->body;
+  const Json u = Json::parse(usage->body);
+  int64_t expected = 0;
+  for (int i = 0; i < 3; ++i) expected += downloads(Date::ParseIso("2026-03-01")->AddDays(i), "1476097583");
+  EXPECT_EQ(u["results"][0]["totals"]["value"].get<double>(), static_cast<double>(expected));
+  EXPECT_EQ(u["results"][0]["data"].size(), 3u);
+
+  // Payments need the Finance role, which the sub-account lacks; x-csrf-itc: itc first.
+  const std::string payments = "/WebObjects/iTunesConnect.woa/ra/paymentConsolidation/providers/" +
+                               std::to_string(provider) + "/sapVendorNumbers";
+  EXPECT_EQ(c.Get(payments.c_str(), {{"Cookie", CookieHeader()}})->status, 403);
+  auto refused = c.Get(payments.c_str(), {{"Cookie", CookieHeader()}, {"x-csrf-itc", "itc"}});
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(Json::parse(refused->body)["statusCode"], "ERROR");
+  // Without a session, nothing.
+  EXPECT_EQ(c.Post(path.c_str(), {{"x-requested-with", "OWASP CSRFGuard Project"}, {"csrf", token}}, body, "text/plain")
+                ->status,
+            401);
 }
 
 TEST_F(AppleIdTest, WrongPasswordsBadStampsAndLockout) {

@@ -219,6 +219,7 @@ void Sandbox::Impl::Routes() {
     res.set_content(Json{{"today", P()->today().Iso()}}.dump(), "application/json");
   });
   AppleIdRoutes();
+  WebReportRoutes();
   AnalyticsRoutes();
   StoreRoutes();
   // Apple rotates the store's shared developer token: every token handed out stops working.

@@ -177,6 +177,7 @@ struct Sandbox::Impl {
   std::map<std::string, SteadyTime> web_dqsids;  // dqsid → expiry (sliding)
   std::set<std::string> web_hc_challenges;
   std::string web_last_code;  // what the trusted device shows
+  std::set<std::string> web_csrf_guard;  // Sales & Trends CSRFGuard tokens handed out
 
   // The Analytics Reports API (§6).
   struct AnalyticsRequest {
@@ -342,7 +343,14 @@ struct Sandbox::Impl {
   bool WebSessionAlive(const httplib::Request& req);  // caller holds mu
   void IssueDqsid(httplib::Response& res);            // caller holds mu
   // /iris/v1: a live myacinfo + dqsid and x-csrf-itc: [asc-ui]; the session's pseudo key id.
-  std::optional<std::string> AuthenticateWeb(const httplib::Request& req, httplib::Response& res);
+  // Other web sources pass their own CSRF header check (legacy WebObjects: x-csrf-itc: itc;
+  // Sales & Trends: the CSRFGuard header pair, checked by the caller).
+  std::optional<std::string> AuthenticateWeb(const httplib::Request& req, httplib::Response& res,
+                                             const char* csrf_header = "x-csrf-itc",
+                                             const char* csrf_value = "[asc-ui]");
+  // Part II §A.12.2–A.12.4 over the web session: Sales & Trends time series (with its CSRF
+  // guard), App Analytics time series, and the legacy payments vendor list (web_reports.cc).
+  void WebReportRoutes();
   // Public store data (§8.2 legacy feeds, Part II §B): amp-api, ws/charts, viewTop, genres, search.
   void StoreRoutes();
   int64_t CurrentHour() const;  // hours since the epoch: today at the clock's UTC hour
