@@ -264,6 +264,23 @@ Result<LinkOutcome> AccountService::Link(int64_t team_id, LinkRequest request, c
   if (request.name.size() > 200) {
     return Error(Code::kInvalidArgument, "the name is longer than 200 characters");
   }
+  // One sales source per vendor number and team: two would count every sale twice.
+  if ((request.method == kAscKey || request.method == kAppPassword) && !request.vendor_number.empty()) {
+    ORCHARD_ASSIGN_OR_RETURN(auto existing, meta_->ListAccounts(team_id));
+    for (const auto& a : existing) {
+      const bool same_identity = a.method == request.method &&
+                                 (a.method == kAscKey ? a.key_id == request.key_id
+                                                      : Lower(a.apple_id) == Lower(request.apple_id));
+      if ((a.method == kAscKey || a.method == kAppPassword) && a.vendor_number == request.vendor_number &&
+          !same_identity) {
+        return Error(Code::kAlreadyExists,
+                     "vendor number " + a.vendor_number + " is already linked in this team by account " +
+                         std::to_string(a.id) + " (\"" + a.name + "\", " + a.method +
+                         "); a second link would count its sales twice. Unlink that account first "
+                         "(its synced data stays)");
+      }
+    }
+  }
   Result<LinkOutcome> out = Error(Code::kInvalidArgument, "");
   if (request.method == kAscKey) {
     out = LinkAscKey(team_id, request, actor);

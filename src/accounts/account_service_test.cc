@@ -1057,26 +1057,36 @@ TEST_F(AccountServiceTest, SearchAdsMalformedClientIdIsRefused) {
 TEST_F(AccountServiceTest, UnlinkErasesTheSecretsAtOnce) {
   auto key = service_->Link(team_, AscKey("key.json"), kActor);
   ASSERT_TRUE(key.has_value()) << key.error().ToString();
+  ASSERT_EQ(SealedCount(), 1);  // the .p8
+  // The same vendor through a second method would count its sales twice: refused, by name.
+  auto twice = service_->Link(team_, AppPassword(SandboxAppPassword()), kActor);
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().code(), Code::kAlreadyExists);
+  EXPECT_NE(twice.error().message().find(KeysFile("apple-id.json").value("vendor_number", "")), std::string::npos);
+  EXPECT_NE(twice.error().message().find("account " + std::to_string(key->account.id)), std::string::npos);
+  EXPECT_EQ(SealedCount(), 1);
+
+  ASSERT_TRUE(service_->Unlink(team_, key->account.id, false, kActor).ok());
+  EXPECT_EQ(SealedCount(), 0);
+  EXPECT_EQ(meta_->GetAccountSealed(team_, key->account.id, "secret").error().code(), Code::kNotFound);
+  EXPECT_EQ(AuditCount("account.unlink"), 1);
+  auto again = service_->Unlink(team_, key->account.id, false, kActor);
+  EXPECT_EQ(again.code(), Code::kNotFound);
+
+  // Now the vendor is free: the app-specific password links, and unlinking it erases both
+  // its sealed values (the password and the Reporter token).
   auto reporter = service_->Link(team_, AppPassword(SandboxAppPassword()), kActor);
   ASSERT_TRUE(reporter.has_value()) << reporter.error().ToString();
-  ASSERT_EQ(SealedCount(), 3);  // the .p8; the app-specific password and its token
-
+  ASSERT_EQ(SealedCount(), 2);
   ASSERT_TRUE(service_->Unlink(team_, reporter->account.id, false, kActor).ok());
-  EXPECT_EQ(SealedCount(), 1);
+  EXPECT_EQ(SealedCount(), 0);
   for (const char* column : {"secret", "state"}) {
     auto gone = meta_->GetAccountSealed(team_, reporter->account.id, column);
     ASSERT_FALSE(gone.has_value()) << column;
     EXPECT_EQ(gone.error().code(), Code::kNotFound) << column;
   }
   EXPECT_EQ(meta_->GetAccount(team_, reporter->account.id).error().code(), Code::kNotFound);
-  EXPECT_EQ(AuditCount("account.unlink"), 1);
-
-  ASSERT_TRUE(service_->Unlink(team_, key->account.id, false, kActor).ok());
-  EXPECT_EQ(SealedCount(), 0);
-  EXPECT_EQ(meta_->GetAccountSealed(team_, key->account.id, "secret").error().code(), Code::kNotFound);
   EXPECT_EQ(AuditCount("account.unlink"), 2);
-  auto again = service_->Unlink(team_, key->account.id, false, kActor);
-  EXPECT_EQ(again.code(), Code::kNotFound);
 }
 
 TEST_F(AccountServiceTest, AnotherTeamsAccountIsNotFound) {

@@ -223,8 +223,8 @@ class ApiServerTest : public ::testing::Test {
     sandbox_ = std::move(*s);
     key_ = Json::parse(ReadBytes(sandbox_dir_ / "key.json"));
     key_pem_ = ReadBytes(sandbox_dir_ / key_["key_file"].get<std::string>());
-    sales_key_ = Json::parse(ReadBytes(sandbox_dir_ / "key-sales.json"));
-    sales_key_pem_ = ReadBytes(sandbox_dir_ / sales_key_["key_file"].get<std::string>());
+    ads_ = Json::parse(ReadBytes(sandbox_dir_ / "searchads.json"));
+    ads_pem_ = ReadBytes(sandbox_dir_ / ads_["private_key_file"].get<std::string>());
   }
   static void TearDownTestSuite() {
     sandbox_.reset();
@@ -639,19 +639,20 @@ class ApiServerTest : public ::testing::Test {
     if (key == "POST /api/v1/link-requests")
       return Json{{"message", "please link alpha's account"}}.dump();
     if (key == "POST /api/v1/accounts") {
-      // A team links a key once: unlink an earlier link of this key so this one can succeed.
+      // Search Ads (the team's vendor is linked by key already, and a vendor links once): a
+      // team links a client once, so an earlier link of it is removed for this one to succeed.
       for (const auto& linked :
            meta_->ListAccounts(a_.id).value_or(std::vector<store::LinkedAccount>{})) {
-        if (linked.key_id == sales_key_["key_id"].get<std::string>()) {
+        if (linked.client_id == ads_["client_id"].get<std::string>()) {
           EXPECT_TRUE(meta_->DeleteAccount(a_.id, linked.id, false).ok());
         }
       }
-      return Json{{"method", "asc-key"},
+      return Json{{"method", "search-ads"},
                   {"name", "alpha linked " + n},
-                  {"issuer_id", sales_key_["issuer_id"]},
-                  {"key_id", sales_key_["key_id"]},
-                  {"vendor_number", sales_key_["vendor_number"]},
-                  {"private_key", sales_key_pem_}}
+                  {"client_id", ads_["client_id"]},
+                  {"team_id", ads_["team_id"]},
+                  {"key_id", ads_["key_id"]},
+                  {"private_key", ads_pem_}}
           .dump();
     }
     if (key == "DELETE /api/v1/session" || key == "DELETE /api/v1/team/members/{user_id}" ||
@@ -757,8 +758,8 @@ class ApiServerTest : public ::testing::Test {
   static inline std::unique_ptr<sandbox::Sandbox> sandbox_;
   static inline Json key_;
   static inline std::string key_pem_;
-  static inline Json sales_key_;  // key-sales.json: what POST /api/v1/accounts links
-  static inline std::string sales_key_pem_;
+  static inline Json ads_;  // searchads.json: what POST /api/v1/accounts links
+  static inline std::string ads_pem_;
 
   fs::path dir_;
   fs::path db_path_;
