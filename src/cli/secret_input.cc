@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 
 namespace orchard::cli {
 
@@ -37,12 +37,15 @@ Result<Secret> ReadSecretLine(const std::string& prompt, const std::string& what
 }
 
 Result<Secret> ReadSecretFile(const std::string& path, size_t max_bytes, const std::string& what) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(Code::kInvalidArgument, "cannot read " + what + " file " + path);
-  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (raw.size() > max_bytes) {
+  if (ec || !in) return Error(Code::kInvalidArgument, "cannot read " + what + " file " + path);
+  if (size > max_bytes) return Error(Code::kInvalidArgument, path + " is too large to be " + what);
+  std::string raw(size, '\0');
+  if (!in.read(raw.data(), static_cast<std::streamsize>(size))) {
     WipeString(raw);
-    return Error(Code::kInvalidArgument, path + " is too large to be " + what);
+    return Error(Code::kInvalidArgument, "cannot read " + what + " file " + path);
   }
   while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r') && max_bytes < 4096) raw.pop_back();
   Secret out(raw);
