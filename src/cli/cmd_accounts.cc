@@ -12,13 +12,7 @@
 namespace orchard::cli {
 namespace {
 
-std::string TimeText(int64_t seconds) {
-  if (seconds == 0) return "never";
-  std::time_t t = static_cast<std::time_t>(seconds);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
+std::string TimeText(int64_t seconds) { return UtcTimeText(seconds, "never"); }
 
 std::string DayText(int64_t seconds) { return seconds == 0 ? "" : TimeText(seconds).substr(0, 10); }
 

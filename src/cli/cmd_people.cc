@@ -10,13 +10,7 @@
 namespace orchard::cli {
 namespace {
 
-std::string TimeText(int64_t seconds) {
-  if (seconds == 0) return "";
-  std::time_t t = static_cast<std::time_t>(seconds);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
+std::string TimeText(int64_t seconds) { return UtcTimeText(seconds, ""); }
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <ctime>
 
 #include "cli/commands.h"
 #include "ingest/ecb_fx.h"
@@ -35,6 +36,14 @@ Date SameDayOrLastDay(int year, unsigned month, unsigned day) {
 }
 
 }  // namespace
+
+std::string UtcTimeText(int64_t seconds, std::string_view never) {
+  if (seconds == 0) return std::string(never);
+  std::time_t t = static_cast<std::time_t>(seconds);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
 
 Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view option) {
   if (text == "today") return today;

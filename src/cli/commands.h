@@ -117,6 +117,9 @@ struct DemoOptions {
 };
 Status RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out);
 
+// Unix seconds as "2026-01-05 14:03:00Z"; `never` for 0.
+std::string UtcTimeText(int64_t seconds, std::string_view never);
+
 // "2026-01-05", or relative to `today`: "-7d", "-2w", "-1m", "-1y", "today", "yesterday".
 Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view option);
 
