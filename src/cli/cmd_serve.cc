@@ -73,9 +73,17 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
         for (const auto& team : teams.value_or(std::vector<store::Team>{})) {
           auto list = ctx.meta().ListAccounts(team.id);
           for (const auto& a : list.value_or(std::vector<store::LinkedAccount>{})) {
-            auto words = service->Maintain(team.id, a.id);
-            if (words.has_value() && !words->empty()) ORCHARD_LOG_INFO("{}", *words);
-            if (!words.has_value()) ORCHARD_LOG_WARN("account {}: {}", a.id, words.error().message());
+            {
+              std::lock_guard check(mu);
+              if (stopping) break;  // a stop does not wait for the rest of the sweep
+            }
+            try {
+              auto words = service->Maintain(team.id, a.id);
+              if (words.has_value() && !words->empty()) ORCHARD_LOG_INFO("{}", *words);
+              if (!words.has_value()) ORCHARD_LOG_WARN("account {}: {}", a.id, words.error().message());
+            } catch (const std::exception& e) {
+              ORCHARD_LOG_ERROR("account {}: maintenance failed: {}", a.id, e.what());
+            }
           }
         }
       }

@@ -1,9 +1,11 @@
 #include "cli/secret_input.h"
 
+#include <sodium.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -55,8 +57,10 @@ Result<Secret> ReadSecretFile(const std::string& path, size_t max_bytes, const s
 
 Result<Secret> ReadSecret(const std::string& env, const std::string& file, const std::string& prompt,
                           const std::string& what) {
-  if (const char* value = std::getenv(env.c_str()); value != nullptr && *value != '\0') {
+  if (char* value = std::getenv(env.c_str()); value != nullptr && *value != '\0') {
     Secret out{std::string_view(value)};
+    // Overwrite the environment's copy too (it stays in /proc/<pid>/environ otherwise).
+    sodium_memzero(value, std::strlen(value));
     ::unsetenv(env.c_str());
     return out;
   }

@@ -78,7 +78,9 @@ Status ApiServer::Start() {
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       req.headers.emplace_back(std::move(name), v);
     }
-    req.body = hreq.body;
+    // Move the body out (it may hold a password or a key) and wipe what httplib kept.
+    req.body = std::move(const_cast<std::string&>(hreq.body));
+    WipeString(const_cast<std::string&>(hreq.body));
     req.remote_addr = hreq.remote_addr;
     Response res = Dispatch(req);
     WipeString(req.body);
@@ -179,6 +181,7 @@ Status ApiServer::Authenticate(RequestContext& ctx) {
     ctx.team_id = token->team_id;
     ctx.role = member->role;
     ctx.via_token = true;
+    ctx.token_expires_at = token->expires_at;
     return Status::Ok();
   }
   const std::string cookie = SessionCookieOf(ctx.req);

@@ -52,6 +52,7 @@ struct RequestContext {
   int64_t team_id = 0;
   store::Role role = store::Role::kViewer;
   bool via_token = false;
+  int64_t token_expires_at = 0;  // the calling token's expiry (0 = none)
   std::string session_hash;  // the session's id hash when signed in by cookie
   std::string address;
 };

@@ -1232,8 +1232,48 @@ TEST_F(ApiServerTest, PasswordChangeEndsEverySessionOfTheUser) {
   EXPECT_EQ(Send("GET", "/api/v1/me", "", Auth{"", first.cookie, ""}).status, 401);
   EXPECT_EQ(Send("GET", "/api/v1/me", "", Auth{"", second.cookie, ""}).status, 401);
   EXPECT_EQ(Send("GET", "/api/v1/me", "", Auth{"", viewer.cookie, ""}).status, 200);
+  // Whoever held the old password may have made a token: the user's tokens end too.
+  EXPECT_EQ(Send("GET", "/api/v1/team", "", Auth{a_.owner.token, "", ""}).status, 401);
+  EXPECT_EQ(Send("GET", "/api/v1/team", "", Auth{a_.viewer.token, "", ""}).status, 200);
   EXPECT_EQ(Login(a_.owner.email, kPassword).reply.status, 401);
   EXPECT_EQ(Login(a_.owner.email, "a new passphrase").reply.status, 200);
+}
+
+// A short-lived token cannot mint a longer-lived one.
+TEST_F(ApiServerTest, ATokenCannotOutliveTheTokenThatMadeIt) {
+  SignedIn owner = Login(a_.owner.email, kPassword);
+  ASSERT_EQ(owner.reply.status, 200);
+  const Reply made = Send("POST", "/api/v1/tokens", Json{{"name", "one day"}, {"expires_in_days", 1}}.dump(),
+                          Auth{"", owner.cookie, owner.csrf});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const Json day_token = Json::parse(made.body);
+  const int64_t limit = day_token["expires_at"];
+  EXPECT_EQ(limit, clock_->NowSeconds() + 86400);
+  for (const Json& body : {Json{{"name", "forever"}}, Json{{"name", "a year"}, {"expires_in_days", 365}}}) {
+    const Reply child = Send("POST", "/api/v1/tokens", body.dump(), Auth{day_token["token"], "", ""});
+    ASSERT_EQ(child.status, 201) << child.body;
+    EXPECT_EQ(Json::parse(child.body)["expires_at"].get<int64_t>(), limit) << body.dump();
+  }
+}
+
+// Users are server-wide: a team's Owner adds existing users only, and sets no passwords.
+TEST_F(ApiServerTest, AnOwnerAddsExistingUsersOnlyAndSetsNoPassword) {
+  const Auth owner{a_.owner.token, "", ""};
+  const Reply unknown = Send("POST", "/api/v1/team/members",
+                             Json{{"email", "newcomer@victim.example"}, {"role", "admin"}}.dump(), owner);
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_NE(unknown.body.find("orchard user add"), std::string::npos);
+  EXPECT_FALSE(access_->FindUserByEmail("newcomer@victim.example").has_value());
+  const Reply with_password =
+      Send("POST", "/api/v1/team/members",
+           Json{{"email", b_.admin.email}, {"role", "viewer"}, {"password", "chosen by alpha"}}.dump(), owner);
+  EXPECT_EQ(with_password.status, 400) << with_password.body;
+  EXPECT_FALSE(access_->GetMembership(a_.id, b_.admin.id).has_value());
+  const Reply added =
+      Send("POST", "/api/v1/team/members", Json{{"email", b_.admin.email}, {"role", "viewer"}}.dump(), owner);
+  EXPECT_EQ(added.status, 201) << added.body;
+  // Their password is still their own.
+  EXPECT_EQ(Login(b_.admin.email, kPassword).reply.status, 200);
 }
 
 TEST_F(ApiServerTest, RemovingAMemberEndsTheirSessionAndTokensInThatTeam) {

@@ -52,12 +52,12 @@ void ApiServer::AddAccessRoutes() {
   router_.Add({"PUT", "/api/v1/session/team", Access::kUser, "Switch the session's team", h(&ApiServer::SwitchTeam)});
   router_.Add({"GET", "/api/v1/me", Access::kUser, "The signed-in user, preferences and teams", h(&ApiServer::GetMe)});
   router_.Add({"PUT", "/api/v1/me/preferences", Access::kUser, "Display currency, time zone, date format", h(&ApiServer::PutPreferences)});
-  router_.Add({"PUT", "/api/v1/me/password", Access::kUser, "Change the password (ends every session)", h(&ApiServer::ChangePassword)});
+  router_.Add({"PUT", "/api/v1/me/password", Access::kUser, "Change the password (ends every session and API token)", h(&ApiServer::ChangePassword)});
   router_.Add({"GET", "/api/v1/teams", Access::kUser, "The user's teams and roles", h(&ApiServer::ListTeams)});
   router_.Add({"POST", "/api/v1/teams", Access::kUser, "Create a team (its creator becomes Owner)", h(&ApiServer::CreateTeam)});
   router_.Add({"GET", "/api/v1/team", Access::kViewer, "The request's team", h(&ApiServer::GetTeam)});
   router_.Add({"GET", "/api/v1/team/members", Access::kViewer, "Members and roles", h(&ApiServer::ListMembers)});
-  router_.Add({"POST", "/api/v1/team/members", Access::kOwner, "Add a member (creating the user if new)", h(&ApiServer::AddMember)});
+  router_.Add({"POST", "/api/v1/team/members", Access::kOwner, "Add an existing user as a member", h(&ApiServer::AddMember)});
   router_.Add({"PATCH", "/api/v1/team/members/{user_id}", Access::kOwner, "Change a member's role", h(&ApiServer::ChangeMember)});
   router_.Add({"DELETE", "/api/v1/team/members/{user_id}", Access::kOwner, "Remove a member (ends their sessions and tokens)", h(&ApiServer::RemoveMember)});
   router_.Add({"GET", "/api/v1/tokens", Access::kViewer, "API tokens (yours; every member's for Owners)", h(&ApiServer::ListTokens)});
@@ -248,9 +248,20 @@ Response ApiServer::ChangePassword(RequestContext& ctx) {
   }
   TRY_ASSIGN(hash, crypto::HashPassword(next));
   if (Status st = deps_.access->SetPasswordHash(ctx.user_id, hash); !st.ok()) return ErrorResponse(st);
-  // A changed password ends every session of the user, this one included (SEC-8).
+  // A changed password ends every session of the user, this one included, and revokes their
+  // API tokens in every team (SEC-8): whoever held the old password may have made one.
   if (Status st = deps_.access->DeleteSessionsOfUser(ctx.user_id); !st.ok()) return ErrorResponse(st);
-  Audit(ctx, "user.password", "user:" + ctx.email, "password changed; all sessions ended");
+  TRY_ASSIGN(teams, deps_.access->ListTeamsOfUser(ctx.user_id));
+  for (const auto& m : teams) {
+    TRY_ASSIGN(tokens, deps_.access->ListTokens(m.team_id));
+    for (const auto& t : tokens) {
+      if (t.user_id != ctx.user_id || t.revoked_at != 0) continue;
+      if (Status st = deps_.access->RevokeToken(m.team_id, t.id, deps_.clock->NowSeconds()); !st.ok()) {
+        return ErrorResponse(st);
+      }
+    }
+  }
+  Audit(ctx, "user.password", "user:" + ctx.email, "password changed; all sessions and API tokens ended");
   Response r = JsonResponse(200, Json{{"changed", true}, {"signed_out", true}});
   r.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
   return r;
@@ -298,21 +309,24 @@ Response ApiServer::AddMember(RequestContext& ctx) {
   TRY_ASSIGN(body, BodyObject(ctx.req));
   TRY_ASSIGN(email_raw, StringField(body, "email"));
   TRY_ASSIGN(role_text, StringField(body, "role"));
-  TRY_ASSIGN(password, SecretField(body, "password"));
   const std::string email = NormalEmail(email_raw);
   if (!ValidEmail(email)) return ErrorResponse(400, "invalid_argument", "email must be an e-mail address");
   auto role = store::ParseRole(role_text);
   if (!role) return ErrorResponse(400, "invalid_argument", "role must be owner, admin or viewer");
+  // Users are server-wide, so only the operator creates them (`orchard user add`): were a team's
+  // Owner able to create one with a password of their choosing, they could pre-create another
+  // team's future member and sign in as them once that team adds the address.
+  if (body.contains("password")) {
+    return ErrorResponse(400, "invalid_argument",
+                         "members are added without a password: a user keeps the password they "
+                         "set; the operator creates new users with `orchard user add`");
+  }
   auto user = deps_.access->FindUserByEmail(email);
   if (!user.has_value()) {
     if (user.error().code() != Code::kNotFound) return ErrorResponse(user.error());
-    if (password.empty()) {
-      return ErrorResponse(400, "invalid_argument",
-                           email + " has no Orchard user yet: send an initial password (8 characters or more) too");
-    }
-    TRY_ASSIGN(hash, crypto::HashPassword(password));
-    user = deps_.access->CreateUser(email, hash);
-    if (!user.has_value()) return ErrorResponse(user.error());
+    return ErrorResponse(404, "not_found",
+                         email + " has no Orchard user yet: the operator creates it with `orchard "
+                                 "user add " + email + " --team NAME --role ROLE`");
   }
   if (deps_.access->GetMembership(ctx.team_id, user->id).has_value()) {
     return ErrorResponse(409, "already_exists", email + " is already a member; change the role with PATCH");
@@ -374,6 +388,11 @@ Response ApiServer::CreateToken(RequestContext& ctx) {
   t.name = name.empty() ? "API token" : name;
   t.created_at = deps_.clock->NowSeconds();
   t.expires_at = days == 0 ? 0 : t.created_at + days * 86400;
+  // A token cannot outlive the token that made it (a leaked short-lived token must not mint a
+  // permanent one).
+  if (ctx.via_token && ctx.token_expires_at != 0 && (t.expires_at == 0 || t.expires_at > ctx.token_expires_at)) {
+    t.expires_at = ctx.token_expires_at;
+  }
   TRY_ASSIGN(created, deps_.access->CreateToken(t));
   created.email = ctx.email;
   Audit(ctx, "token.create", "token:" + std::to_string(created.id), "\"" + created.name + "\" " + created.prefix + "…");

@@ -469,6 +469,25 @@ TEST_P(StoreConformanceTest, SecretAndStateAreSealedSeparatelyAndBothCount) {
             Code::kInvalidArgument);
 }
 
+// An unlinked account's id is never handed out again: its kept facts, or an old sealed blob
+// bound to its row, must never meet a new account (of this team or another).
+TEST_P(StoreConformanceTest, AnUnlinkedAccountsIdIsNeverReused) {
+  const Team team = NewTeam("Acme");
+  const Team other = NewTeam("Beta");
+  auto first = Link(AppleIdAccount(team.id, "ana@example.com"));
+  ASSERT_TRUE(first.has_value());
+  WriteReport(team.id, first->id, "2026-01-05", {Fact("2026-01-05", "111", "US", 500)});
+  ASSERT_TRUE(b_.meta->DeleteAccount(team.id, first->id, /*purge_data=*/false).ok());
+  auto next = Link(AppleIdAccount(other.id, "bo@example.com"));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_GT(next->id, first->id);
+  // The other team's report of the same day leaves the first team's kept facts alone.
+  WriteReport(other.id, next->id, "2026-01-05", {Fact("2026-01-05", "222", "US", 300)});
+  SalesScan scan;
+  scan.team_id = team.id;
+  EXPECT_EQ(UnitsByProduct(scan), (std::map<std::string, int64_t>{{"111", 500}}));
+}
+
 TEST_P(StoreConformanceTest, DeletingAnAccountRemovesItsSealedValuesAndCheckpointsButKeepsFacts) {
   const Team team = NewTeam("Acme");
   auto acct = Link(AppleIdAccount(team.id, "ana@example.com"));

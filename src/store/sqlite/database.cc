@@ -125,6 +125,8 @@ Result<std::shared_ptr<Database>> Database::Open(const std::filesystem::path& pa
   ORCHARD_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
   ORCHARD_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
   ORCHARD_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  // Deleted rows (an unlinked account's sealed secrets) are overwritten, not left in free pages.
+  ORCHARD_RETURN_IF_ERROR(db->Exec("PRAGMA secure_delete=ON"));
   ORCHARD_RETURN_IF_ERROR(db->Migrate());
   return db;
 }

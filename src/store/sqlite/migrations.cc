@@ -100,7 +100,9 @@ CREATE TABLE sales_chunks (
       R"sql(
 UPDATE linked_accounts SET method = 'asc-key' WHERE method = 'asc_key';
 CREATE TABLE linked_accounts_v2 (
-  id INTEGER PRIMARY KEY,
+  -- AUTOINCREMENT: an unlinked account's id is never handed out again, so its kept facts and
+  -- any old sealed blob (whose associated data names the row) cannot meet a new account.
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
   method TEXT NOT NULL,
   identity TEXT NOT NULL,

@@ -116,8 +116,9 @@ class SqliteSalesReportWriter final : public SalesReportWriter {
     // Replace: drop the previous version of this report (its chunks cascade).
     ORCHARD_ASSIGN_OR_RETURN(
         Statement del, db_->Prepare("DELETE FROM sales_reports WHERE account_id = ? AND "
-                                    "frequency = ? AND report_date = ?"));
+                                    "frequency = ? AND report_date = ? AND team_id = ?"));
     del.Bind(1, key_.account_id).Bind(2, key_.frequency).Bind(3, int64_t{key_.report_date.days()});
+    del.Bind(4, key_.team_id);
     ORCHARD_RETURN_IF_ERROR(del.Run());
     ORCHARD_ASSIGN_OR_RETURN(
         Statement ins, db_->Prepare("INSERT INTO sales_reports (team_id, account_id, frequency, "
