@@ -298,12 +298,17 @@ int Main(int argc, char** argv) {
   int64_t account_id = 0;
   auto* sync = app.add_subcommand(
       "sync",
-      "Download daily Sales reports and store them. Re-syncing a day replaces it (never "
-      "double counts); days Apple has not published yet are reported and fetched next time.");
+      "Download Sales reports and store them: daily reports of a range of days (default: the "
+      "last 7), or with --backfill everything Apple still has. Re-syncing a report replaces it "
+      "(never double counts). Reports are queued jobs: an interrupted sync resumes where it "
+      "stopped; reports Apple has not published yet wait and are fetched later.");
   auto* account_opt = sync->add_option("--account", account_id, "Account id (default: all)");
   sync->add_option("--from", sync_opts.from, "First day, YYYY-MM-DD or -30d (default: 7 days before --to)");
   sync->add_option("--to", sync_opts.to, "Last day, YYYY-MM-DD or relative (default: yesterday, Pacific time)");
-  sync->add_flag("-q,--quiet", sync_opts.quiet, "No per-day progress");
+  sync->add_flag("--backfill", sync_opts.backfill,
+                 "Fetch everything Apple still has: daily reports of the last 365 days, monthly "
+                 "and yearly reports before (each day is counted once)");
+  sync->add_flag("-q,--quiet", sync_opts.quiet, "No per-report progress");
   AddGlobals(sync, &global);
   sync->callback([&] {
     if (account_opt->count() > 0) sync_opts.account_id = account_id;

@@ -4,8 +4,7 @@
 #include <cstdio>
 #include <iomanip>
 
-#include "apple/reporter/reporter_client.h"
-#include "cli/account_client.h"
+#include "cli/sales_source.h"
 #include "cli/commands.h"
 #include "sync/sales_sync.h"
 
@@ -26,7 +25,7 @@ class Progress {
       if (done == total) std::fprintf(stderr, "\n");
       std::fflush(stderr);
     } else {
-      out_ << day.day.Iso() << " " << day.state;
+      out_ << (day.frequency == "DAILY" ? "" : day.frequency + " ") << day.day.Iso() << " " << day.state;
       if (day.rows > 0) out_ << " " << day.rows << " rows";
       if (!day.message.empty() && day.state != "pending") out_ << " — " << day.message;
       out_ << "\n";
@@ -41,13 +40,27 @@ class Progress {
 }  // namespace
 
 Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
-  const Date today = Date::Today("America/Los_Angeles");
-  ORCHARD_ASSIGN_OR_RETURN(Date to, o.to.empty() ? Result<Date>(today.AddDays(-1))
-                                                 : ParseDateArg(o.to, today, "--to"));
-  ORCHARD_ASSIGN_OR_RETURN(Date from, o.from.empty() ? Result<Date>(to.AddDays(-6))
-                                                     : ParseDateArg(o.from, today, "--from"));
-  if (to < from) {
-    return Status(Code::kInvalidArgument, "--to " + to.Iso() + " is before --from " + from.Iso());
+  const Date today = Date::At(ctx.clock().Now(), "America/Los_Angeles");
+  std::vector<sync::PlannedReport> plan;
+  std::string what;
+  if (o.backfill) {
+    if (!o.from.empty() || !o.to.empty()) {
+      return Status(Code::kInvalidArgument, "--backfill fetches everything Apple still has; "
+                                            "leave out --from and --to");
+    }
+    plan = sync::PlanBackfill(today);
+    what = "everything Apple keeps (daily reports of the last " +
+           std::to_string(sync::kRetentionDays) + " days, monthly and yearly reports before)";
+  } else {
+    ORCHARD_ASSIGN_OR_RETURN(Date to, o.to.empty() ? Result<Date>(today.AddDays(-1))
+                                                   : ParseDateArg(o.to, today, "--to"));
+    ORCHARD_ASSIGN_OR_RETURN(Date from, o.from.empty() ? Result<Date>(to.AddDays(-6))
+                                                       : ParseDateArg(o.from, today, "--from"));
+    if (to < from) {
+      return Status(Code::kInvalidArgument, "--to " + to.Iso() + " is before --from " + from.Iso());
+    }
+    plan = sync::PlanDays(from, to);
+    what = from.Iso() + " to " + to.Iso();
   }
   std::vector<store::LinkedAccount> accounts;
   ORCHARD_ASSIGN_OR_RETURN(int64_t team, ctx.TeamId());
@@ -61,57 +74,22 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
                     "no linked accounts; link one first: orchard link asc-key --help");
     }
   }
-  int failed_days = 0;
+  int not_synced = 0;
   for (const auto& account : accounts) {
-    // Sales come from the API (keys) or the Reporter protocol (app-specific passwords); the
-    // other methods carry no sales source yet.
-    // Skip only what is known not to read sales (accounts linked before capabilities were
-    // probed have none recorded, and are tried).
-    const auto caps = accounts::Capabilities::FromJson(account.capabilities);
-    const auto sales = std::find_if(caps.items.begin(), caps.items.end(),
-                                    [](const accounts::Capability& c) { return c.name == "sales"; });
-    const bool no_source = account.method == accounts::kAppleId || account.method == accounts::kSearchAds;
-    if (!no_source && sales != caps.items.end() && !sales->ok) {
-      const std::string why = sales->why.empty() ? "no sales capability" : sales->why;
-      if (o.account_id) {
-        return Status(Code::kFailedPrecondition, "account " + std::to_string(account.id) + " (" +
-                                                     account.name + ") cannot read sales: " + why);
-      }
-      out << "Skipping account " << account.id << " (" << account.name << "): it cannot read sales (" << why
-          << ").\n";
-      continue;
-    }
-    AccountClient client;
-    std::unique_ptr<net::HttpClient> reporter_http;
-    std::unique_ptr<apple::reporter::ReporterClient> reporter;
-    Secret reporter_token;
-    sync::ReportFetcher fetch;
-    if (account.method == accounts::kAscKey) {
-      ORCHARD_ASSIGN_OR_RETURN(client, MakeAccountClient(ctx, account));
-      fetch = [&client](const apple::asc::SalesReportQuery& q) { return client.client->GetSalesReport(q); };
-    } else if (account.method == accounts::kAppPassword) {
-      ORCHARD_ASSIGN_OR_RETURN(accounts::AccountService * service, ctx.Accounts());
-      ORCHARD_ASSIGN_OR_RETURN(reporter_token, service->ReporterToken(account));
-      reporter_http = net::MakeCurlHttpClient();
-      reporter = std::make_unique<apple::reporter::ReporterClient>(ctx.config().apple.reporter_url,
-                                                                   reporter_http.get());
-      fetch = [&](const apple::asc::SalesReportQuery& q) {
-        std::string day = q.report_date;  // YYYY-MM-DD → YYYYMMDD, as Reporter takes it
-        std::erase(day, '-');
-        return reporter->GetSalesReport(account.apple_id, reporter_token, q.vendor_number, "Sales",
-                                        "Summary", "Daily", day);
-      };
-    } else {
-      if (o.account_id) {
-        return Status(Code::kFailedPrecondition,
-                      "account " + std::to_string(account.id) + " (" + account.method +
-                          ") has no Sales report source yet: link an API key or an app-specific password");
+    auto source = SalesSource::Open(ctx, account);
+    if (!source.has_value()) {
+      if (o.account_id || source.error().code() != Code::kFailedPrecondition) return source.error();
+      if (account.method == accounts::kAscKey || account.method == accounts::kAppPassword) {
+        out << "Skipping " << source.error().message() << ".\n";
       }
       continue;
     }
-    sync::SalesSync syncer(&ctx.meta(), &ctx.facts(), fetch, &ctx.clock());
+    sync::SalesSync syncer(&ctx.meta(), &ctx.facts(), (*source)->fetcher(), &ctx.clock());
     Progress progress(out);
-    sync::SalesSyncOptions options{from, to, ctx.config().http.max_report_bytes, {}};
+    sync::SalesSyncOptions options;
+    options.reports = plan;
+    options.refetch = !o.backfill;  // a backfill keeps what an earlier one already fetched
+    options.max_report_bytes = ctx.config().http.max_report_bytes;
     if (!o.quiet) {
       options.progress = [&](int done, int total, const sync::DayOutcome& d) {
         progress.Update(done, total, d);
@@ -129,12 +107,16 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
       return summary.error().WithContext("account " + std::to_string(account.id) + " (" +
                                          account.name + ")");
     }
-    out << "Account " << account.id << " (" << account.name << "), " << from.Iso() << " to "
-        << to.Iso() << ": " << summary->loaded << " day(s) loaded (" << summary->rows
-        << " rows), " << summary->empty << " without sales, " << summary->pending
-        << " not available yet, " << summary->failed << " failed.\n";
+    out << "Account " << account.id << " (" << account.name << "), " << what << ": "
+        << summary->loaded << " report(s) loaded (" << summary->rows << " rows), "
+        << summary->empty << " without sales, " << summary->pending << " not available yet, "
+        << summary->failed << " failed.\n";
     if (summary->pending > 0) {
-      out << "Days not available yet are fetched again by the next sync.\n";
+      out << "Reports not available yet are fetched again later (orchard serve does it on its own).\n";
+    }
+    if (summary->left > 0) {
+      out << summary->left << " report(s) were not tried: Apple failed " << sync::kBreakerFailures
+          << " times in a row, so Orchard stopped asking for now. They stay queued.\n";
     }
     if (!summary->unknown_product_types.empty()) {
       out << "warning: product types Orchard does not know were kept under other_units:";
@@ -144,13 +126,15 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
       out << "\n";
     }
     for (const auto& d : summary->days) {
-      if (d.state == "failed") out << "failed " << d.day.Iso() << ": " << d.message << "\n";
+      if (d.state == "failed") {
+        out << "failed " << d.frequency << " " << d.day.Iso() << ": " << d.message << "\n";
+      }
     }
-    failed_days += summary->failed;
+    not_synced += summary->failed + summary->left;
   }
-  if (failed_days > 0) {
-    return Status(Code::kUnavailable, std::to_string(failed_days) +
-                                          " day(s) failed (see above); stored data for them is "
+  if (not_synced > 0) {
+    return Status(Code::kUnavailable, std::to_string(not_synced) +
+                                          " report(s) not synced (see above); stored data for them is "
                                           "unchanged. Run the same sync again to retry");
   }
   return Status::Ok();

@@ -76,6 +76,7 @@ struct SyncOptions {
   std::optional<int64_t> account_id;
   std::string from;
   std::string to;
+  bool backfill = false;
   bool quiet = false;
 };
 Status SyncSales(AppContext& ctx, const SyncOptions& options, std::ostream& out);

@@ -54,18 +54,24 @@ Result<Date> Date::ParseUs(std::string_view text) {
   return Make(y, m, d, text);
 }
 
-Date Date::Today(std::string_view tz) {
-  const auto now = std::chrono::system_clock::now();
+Date Date::Today(std::string_view tz) { return At(std::chrono::system_clock::now(), tz); }
+
+Date Date::At(std::chrono::system_clock::time_point at, std::string_view tz, int* minute_of_day) {
+  auto split = [&](auto local) {
+    const auto day = std::chrono::floor<std::chrono::days>(local);
+    if (minute_of_day != nullptr) {
+      *minute_of_day = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
+    }
+    return Date(static_cast<int32_t>(day.time_since_epoch().count()));
+  };
   try {
     // GCC 12's <chrono> has no time-zone database yet; Howard Hinnant's date library (the
     // reference implementation of C++20 time zones) reads the system's tzdata instead.
     const auto* zone = date::locate_zone(std::string(tz));
-    const auto local = zone->to_local(now);
-    return Date(static_cast<int32_t>(
-        std::chrono::floor<std::chrono::days>(local).time_since_epoch().count()));
+    return split(zone->to_local(at));
   } catch (const std::exception&) {
-    return Date(static_cast<int32_t>(
-        std::chrono::floor<std::chrono::days>(now).time_since_epoch().count()));
+    return split(at);
   }
 }
 

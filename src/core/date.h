@@ -28,6 +28,10 @@ class Date {
   // The current day in the given IANA zone (e.g. "America/Los_Angeles"); falls back to UTC
   // when the zone is unknown to the system's tz database.
   static Date Today(std::string_view tz = "UTC");
+  // The day in `tz` at the instant `at` (same fallback); `minute_of_day`, when given, receives
+  // the local time of day in minutes (0–1439).
+  static Date At(std::chrono::system_clock::time_point at, std::string_view tz,
+                 int* minute_of_day = nullptr);
 
   int32_t days() const { return days_; }
   int year() const;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,23 @@ struct ReportCheckpoint {
   std::string message;
 };
 
+// A report of an account to fetch (REL-3). The queue lives in the store so that a crash or a
+// restart resumes where it stopped: `running` jobs left by a dead process go back to `queued`.
+struct SyncJob {
+  int64_t id = 0;
+  int64_t team_id = 0;
+  int64_t account_id = 0;
+  std::string kind = "sales";       // the data set
+  std::string frequency = "DAILY";  // DAILY | WEEKLY | MONTHLY | YEARLY
+  Date report_date;                 // the first day of the period
+  std::string state = "queued";     // queued | running | done | failed
+  int attempts = 0;                 // fetches tried since the job was last (re)queued
+  int64_t not_before = 0;           // unix seconds: not run before then
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::string message;              // the last outcome, in plain words
+};
+
 struct FxRateRecord {
   Date day;
   std::string currency;  // ISO 4217
@@ -134,6 +152,25 @@ class MetaStore {
   virtual Result<std::vector<ReportCheckpoint>> ListCheckpoints(int64_t account_id,
                                                                 const std::string& report,
                                                                 Date from, Date to) = 0;
+
+  // Queues jobs: a new (account, kind, frequency, report_date) is inserted; an existing one that
+  // is done or failed is queued again only when `refetch` (attempts reset); a queued one keeps
+  // the earlier not_before; a running one is left alone. Returns how many were (re)queued.
+  virtual Result<int64_t> EnqueueJobs(const std::vector<SyncJob>& jobs, bool refetch, int64_t now) = 0;
+  // Takes the next queued job due at `now` (account_id 0 = any account; accounts in `skip` are
+  // passed over) and marks it running with attempts + 1, atomically: two processes never take
+  // the same job. Newest reports first, so a backfill shows recent data early.
+  virtual Result<std::optional<SyncJob>> ClaimJob(int64_t now, int64_t account_id,
+                                                  const std::vector<int64_t>& skip) = 0;
+  // Ends a run: state done | failed | queued (with not_before, to try again later).
+  virtual Status FinishJob(int64_t job_id, const std::string& state, int64_t not_before,
+                           const std::string& message, int64_t now) = 0;
+  // After a crash: every running job goes back to queued. Returns how many.
+  virtual Result<int64_t> RequeueRunningJobs(int64_t now) = 0;
+  // A team's jobs (account_id 0 = all its accounts), newest report first, at most `limit`.
+  virtual Result<std::vector<SyncJob>> ListJobs(int64_t team_id, int64_t account_id, int limit) = 0;
+  // How many jobs are in each state, over every team (for /metrics).
+  virtual Result<std::map<std::string, int64_t>> CountJobsByState() = 0;
 
   // Upserts rates (same day and currency → replaced).
   virtual Status PutFxRates(const std::vector<FxRateRecord>& rates) = 0;

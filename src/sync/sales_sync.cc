@@ -1,6 +1,7 @@
 #include "sync/sales_sync.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "ingest/gzip.h"
 #include "ingest/sales_summary.h"
 #include "reports/product_types.h"
@@ -57,76 +58,144 @@ Result<int64_t> SalesSync::IngestSalesReport(const store::SalesReportKey& key,
   return static_cast<int64_t>(stats->rows);
 }
 
+std::string SalesCheckpointName(const std::string& frequency) {
+  return "SALES/SUMMARY/" + frequency;
+}
+
+namespace {
+
+bool IsAccountRefusal(Code code) {
+  return code == Code::kUnauthenticated || code == Code::kPermissionDenied;
+}
+
+}  // namespace
+
+Result<DayOutcome> SalesSync::RunJob(const store::LinkedAccount& account, const store::SyncJob& job,
+                                     size_t max_report_bytes,
+                                     std::map<std::string, int64_t>* unknown) {
+  auto& registry = metrics::Registry::Global();
+  apple::asc::SalesReportQuery query;
+  query.vendor_number = account.vendor_number;
+  query.frequency = job.frequency;
+  query.report_date = ReportDateText(job.frequency, job.report_date);
+  DayOutcome outcome{job.report_date, job.frequency, "", 0, ""};
+  auto response = fetch_(query);
+  Code failure = Code::kOk;
+  if (!response.has_value()) {
+    failure = response.error().code();
+    if (IsAccountRefusal(failure)) {
+      // The account itself is unusable: flag it and stop; nothing stored is touched, and the
+      // job waits in the queue for the account to be fixed.
+      (void)meta_->UpdateAccountHealth(account.team_id, account.id, "needs_attention",
+                                       response.error().message(), clock_->NowSeconds(), 0);
+      (void)meta_->FinishJob(job.id, "queued", clock_->NowSeconds(), response.error().message(),
+                             clock_->NowSeconds());
+      registry.Increment("orchard_sync_jobs_total", {{"result", "refused"}});
+      return Error(response.error());
+    }
+    outcome.state = "failed";
+    outcome.message = response.error().message();
+  } else if (response->availability == apple::asc::ReportAvailability::kNotYetAvailable) {
+    outcome.state = "pending";
+    outcome.message = "not available yet; fetched again later";
+  } else {
+    store::SalesReportKey key{account.team_id, account.id, job.frequency, job.report_date};
+    if (response->availability == apple::asc::ReportAvailability::kNoSales) {
+      // An empty period is still a report: it replaces any earlier (withdrawn) version.
+      ORCHARD_ASSIGN_OR_RETURN(auto writer, facts_->BeginSalesReport(key));
+      ORCHARD_RETURN_IF_ERROR(writer->Commit());
+      outcome.state = "empty";
+    } else {
+      auto rows = IngestSalesReport(key, response->body, max_report_bytes, unknown);
+      if (!rows.has_value()) {
+        failure = rows.error().code();
+        // Bad report content fails the report; store failures (disk full, I/O) stop the sync.
+        if (failure != Code::kInvalidArgument && failure != Code::kDataLoss) return Error(rows.error());
+        outcome.state = "failed";
+        outcome.message = rows.error().message();
+      } else {
+        outcome.state = "loaded";
+        outcome.rows = *rows;
+      }
+    }
+  }
+  const int64_t now = clock_->NowSeconds();
+  // The checkpoint and the job follow the data, never precede it.
+  ORCHARD_RETURN_IF_ERROR(meta_->PutCheckpoint({account.id, SalesCheckpointName(job.frequency),
+                                                job.report_date, outcome.state, outcome.rows,
+                                                job.attempts, now, outcome.message}));
+  if (outcome.state == "loaded" || outcome.state == "empty") {
+    ORCHARD_RETURN_IF_ERROR(meta_->FinishJob(job.id, "done", 0, outcome.state, now));
+  } else if (outcome.state == "pending") {
+    ORCHARD_RETURN_IF_ERROR(meta_->FinishJob(job.id, "queued", now + 3600, outcome.message, now));
+  } else if (job.attempts >= kMaxJobAttempts) {
+    ORCHARD_RETURN_IF_ERROR(meta_->FinishJob(
+        job.id, "failed", 0, outcome.message + " (gave up after " + std::to_string(job.attempts) +
+                                 " tries; the daily re-fetch tries again)", now));
+  } else {
+    // 2, 4, 8, 16 minutes: past a burst of 5xx or a rate-limit window, not hammering.
+    const int64_t wait = int64_t{60} << std::min(job.attempts, 10);
+    ORCHARD_RETURN_IF_ERROR(meta_->FinishJob(job.id, "queued", now + wait, outcome.message, now));
+  }
+  registry.Increment("orchard_sync_jobs_total", {{"result", outcome.state}});
+  if (outcome.state == "failed") {
+    ORCHARD_LOG_WARN("{} sales report {} of account {} failed: {}", job.frequency,
+                     job.report_date.Iso(), account.id, outcome.message);
+  }
+  return outcome;
+}
+
 Result<SalesSyncSummary> SalesSync::Run(const store::LinkedAccount& account,
                                         const SalesSyncOptions& options) {
-  if (options.to < options.from) {
-    return Error(Code::kInvalidArgument, "--to " + options.to.Iso() + " is before --from " +
-                                             options.from.Iso());
-  }
   SalesSyncSummary summary;
-  const int total = options.to.days() - options.from.days() + 1;
-  int done = 0;
-  for (Date day = options.from; day <= options.to; day = day.AddDays(1)) {
-    apple::asc::SalesReportQuery query;
-    query.vendor_number = account.vendor_number;
-    query.report_date = day.Iso();
-    DayOutcome outcome{day, "", 0, ""};
-    auto response = fetch_(query);
-    if (!response.has_value()) {
-      const Code code = response.error().code();
-      if (code == Code::kUnauthenticated || code == Code::kPermissionDenied) {
-        // The account itself is unusable: flag it and stop; nothing stored is touched.
-        (void)meta_->UpdateAccountHealth(account.team_id, account.id, "needs_attention",
-                                         response.error().message(), clock_->NowSeconds(), 0);
-        return Error(response.error());
-      }
-      outcome.state = "failed";
-      outcome.message = response.error().message();
-    } else if (response->availability == apple::asc::ReportAvailability::kNotYetAvailable) {
-      outcome.state = "pending";
-      outcome.message = "not available yet; the next sync fetches it";
-    } else {
-      store::SalesReportKey key{account.team_id, account.id, "DAILY", day};
-      if (response->availability == apple::asc::ReportAvailability::kNoSales) {
-        // An empty day is still a report: it replaces any earlier (withdrawn) version.
-        ORCHARD_ASSIGN_OR_RETURN(auto writer, facts_->BeginSalesReport(key));
-        ORCHARD_RETURN_IF_ERROR(writer->Commit());
-        outcome.state = "empty";
-      } else {
-        auto rows = IngestSalesReport(key, response->body, options.max_report_bytes,
-                                      &summary.unknown_product_types);
-        if (!rows.has_value()) {
-          const Code code = rows.error().code();
-          // Bad report content fails the day; store failures (disk full, I/O) stop the sync.
-          if (code != Code::kInvalidArgument && code != Code::kDataLoss) return Error(rows.error());
-          outcome.state = "failed";
-          outcome.message = rows.error().message();
-        } else {
-          outcome.state = "loaded";
-          outcome.rows = *rows;
-        }
-      }
+  const int64_t start = clock_->NowSeconds();
+  if (!options.reports.empty()) {
+    std::vector<store::SyncJob> jobs;
+    jobs.reserve(options.reports.size());
+    for (const auto& r : options.reports) {
+      store::SyncJob j;
+      j.team_id = account.team_id;
+      j.account_id = account.id;
+      j.frequency = r.frequency;
+      j.report_date = r.report_date;
+      j.not_before = start;
+      jobs.push_back(std::move(j));
     }
-    ORCHARD_RETURN_IF_ERROR(meta_->PutCheckpoint({account.id, kSalesDaily, day, outcome.state,
-                                                  outcome.rows, 1, clock_->NowSeconds(),
-                                                  outcome.message}));
-    if (outcome.state == "loaded") ++summary.loaded;
-    else if (outcome.state == "empty") ++summary.empty;
-    else if (outcome.state == "pending") ++summary.pending;
-    else ++summary.failed;
-    summary.rows += outcome.rows;
-    if (outcome.state == "failed") {
-      ORCHARD_LOG_WARN("sales report {} of account {} failed: {}", day.Iso(), account.id,
-                       outcome.message);
-    }
-    summary.days.push_back(outcome);
-    ++done;
-    if (options.progress) options.progress(done, total, outcome);
+    ORCHARD_RETURN_IF_ERROR(meta_->EnqueueJobs(jobs, options.refetch, start));
   }
-  const bool ok = summary.failed == 0;
-  (void)meta_->UpdateAccountHealth(account.team_id, account.id, "active",
-                                   ok ? "" : std::to_string(summary.failed) + " day(s) failed",
-                                   clock_->NowSeconds(), clock_->NowSeconds());
+  // How many are due, for the progress bar.
+  int total = 0;
+  {
+    ORCHARD_ASSIGN_OR_RETURN(auto listed, meta_->ListJobs(account.team_id, account.id, 1 << 20));
+    for (const auto& j : listed) {
+      if (j.kind == "sales" && j.state == "queued" && j.not_before <= start) ++total;
+    }
+  }
+  int done = 0;
+  int failures_in_a_row = 0;
+  while (true) {
+    if (options.stop && options.stop()) break;
+    if (failures_in_a_row >= kBreakerFailures) break;  // the breaker is open: leave the rest
+    ORCHARD_ASSIGN_OR_RETURN(auto job, meta_->ClaimJob(start, account.id, {}));
+    if (!job) break;
+    auto outcome = RunJob(account, *job, options.max_report_bytes, &summary.unknown_product_types);
+    if (!outcome.has_value()) return Error(outcome.error());
+    if (outcome->state == "loaded") ++summary.loaded;
+    else if (outcome->state == "empty") ++summary.empty;
+    else if (outcome->state == "pending") ++summary.pending;
+    else ++summary.failed;
+    failures_in_a_row = outcome->state == "failed" ? failures_in_a_row + 1 : 0;
+    summary.rows += outcome->rows;
+    summary.days.push_back(*outcome);
+    ++done;
+    if (options.progress) options.progress(done, std::max(total, done), *outcome);
+  }
+  summary.left = std::max(0, total - done);
+  const bool ok = summary.failed == 0 && summary.left == 0;
+  (void)meta_->UpdateAccountHealth(
+      account.team_id, account.id, "active",
+      ok ? "" : std::to_string(summary.failed + summary.left) + " report(s) not synced yet",
+      clock_->NowSeconds(), clock_->NowSeconds());
   return summary;
 }
 

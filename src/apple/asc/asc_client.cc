@@ -4,6 +4,8 @@
 #include <charconv>
 #include <thread>
 
+#include "core/metrics.h"
+
 namespace orchard::apple::asc {
 namespace {
 
@@ -101,6 +103,15 @@ Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url,
                                                     std::string_view body) {
   Status last_error;
   for (int attempt = 0; attempt < policy_.max_attempts; ++attempt) {
+    if (budget_ != nullptr) {
+      if (auto wait = budget_->TryAcquire()) {
+        return Error(Code::kResourceExhausted,
+                     "the hourly request budget of this key is used up (Apple allows " +
+                         std::to_string(budget_->limit()) +
+                         " requests an hour; Orchard keeps a reserve for other tools); the next "
+                         "request can go in " + std::to_string(wait->count()) + " s");
+      }
+    }
     ORCHARD_ASSIGN_OR_RETURN(std::string token, tokens_());
     net::HttpRequest request;
     request.method = std::string(method);
@@ -114,14 +125,21 @@ Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url,
     ++requests_sent_;
     auto response = http_->Send(request);
     const bool last = attempt + 1 == policy_.max_attempts;
+    auto& registry = metrics::Registry::Global();
     if (!response.has_value()) {
+      registry.Increment("orchard_apple_requests_total", {{"api", "asc"}, {"status", "error"}});
       last_error = response.error();
       if (!IsRetryable(last_error.code()) || last) break;
       sleeper_->Sleep(Backoff(attempt, nullptr));
       continue;
     }
+    registry.Increment("orchard_apple_requests_total",
+                       {{"api", "asc"}, {"status", std::to_string(response->status)}});
     if (auto header = response->Header("x-rate-limit")) {
-      if (auto parsed = ParseRateLimit(*header)) last_rate_limit_ = parsed;
+      if (auto parsed = ParseRateLimit(*header)) {
+        last_rate_limit_ = parsed;
+        if (budget_ != nullptr) budget_->Observe(*parsed);
+      }
     }
     const int status = response->status;
     if (status == 429 || status >= 500) {

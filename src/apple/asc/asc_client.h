@@ -16,6 +16,7 @@
 
 #include "apple/asc/api_error.h"
 #include "apple/asc/rate_limit.h"
+#include "apple/asc/request_budget.h"
 #include "core/status.h"
 #include "net/http_client.h"
 
@@ -75,6 +76,10 @@ class AscClient {
   Result<net::HttpResponse> Call(std::string_view method, std::string_view path_and_query,
                                  std::string_view body = "");
 
+  // Every request first takes a slot of the key's hourly budget (REL-1); without one it is not
+  // sent and the call fails with kResourceExhausted saying when a slot frees. None = no budget.
+  void SetBudget(RequestBudget* budget) { budget_ = budget; }
+
   // The last X-Rate-Limit figures seen (for budgets and /metrics).
   std::optional<RateLimit> last_rate_limit() const { return last_rate_limit_; }
   int64_t requests_sent() const { return requests_sent_; }
@@ -92,6 +97,7 @@ class AscClient {
   std::mt19937_64 rng_;
   std::optional<RateLimit> last_rate_limit_;
   int64_t requests_sent_ = 0;
+  RequestBudget* budget_ = nullptr;
 };
 
 // Builds the /v1/salesReports query string (brackets percent-encoded, as Apple's own tools do).

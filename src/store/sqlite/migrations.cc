@@ -222,6 +222,27 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_by_recipient ON notifications (team_id, user_id, id);
 CREATE INDEX notifications_by_sender ON notifications (from_user_id);
 )sql",
+      // 3: persisted sync jobs (REL-3): one row per report of an account to fetch; a crash
+      // leaves `running` rows that the next start puts back in the queue.
+      R"sql(
+CREATE TABLE sync_jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES linked_accounts(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  frequency TEXT NOT NULL,
+  report_date INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  not_before INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  UNIQUE (account_id, kind, frequency, report_date)
+);
+CREATE INDEX sync_jobs_due ON sync_jobs (state, not_before);
+CREATE INDEX sync_jobs_by_team ON sync_jobs (team_id, account_id);
+)sql",
   };
   return migrations;
 }

@@ -438,3 +438,165 @@ Result<std::vector<FxRateRecord>> SqliteMetaStore::GetFxRates(
 }
 
 }  // namespace orchard::store::sqlite
+
+namespace orchard::store::sqlite {
+namespace {
+
+constexpr const char* kJobColumns =
+    "id, team_id, account_id, kind, frequency, report_date, state, attempts, not_before, "
+    "created_at, updated_at, message";
+
+SyncJob ReadJob(Statement& st) {
+  SyncJob j;
+  j.id = st.Int(0);
+  j.team_id = st.Int(1);
+  j.account_id = st.Int(2);
+  j.kind = st.Text(3);
+  j.frequency = st.Text(4);
+  j.report_date = Date::FromDays(static_cast<int32_t>(st.Int(5)));
+  j.state = st.Text(6);
+  j.attempts = static_cast<int>(st.Int(7));
+  j.not_before = st.Int(8);
+  j.created_at = st.Int(9);
+  j.updated_at = st.Int(10);
+  j.message = st.Text(11);
+  return j;
+}
+
+}  // namespace
+
+Result<int64_t> SqliteMetaStore::EnqueueJobs(const std::vector<SyncJob>& jobs, bool refetch,
+                                             int64_t now) {
+  auto lock = db_->lock();
+  int64_t queued = 0;
+  const Status written = InTransaction(*db_, [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_->Prepare("INSERT INTO sync_jobs (team_id, account_id, kind, frequency, report_date, "
+                     "state, attempts, not_before, created_at, updated_at, message) "
+                     "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, '') "
+                     "ON CONFLICT (account_id, kind, frequency, report_date) DO UPDATE SET "
+                     "state = 'queued', attempts = 0, not_before = excluded.not_before, "
+                     "updated_at = excluded.updated_at "
+                     "WHERE sync_jobs.state IN ('done', 'failed') AND ?"));
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement sooner,
+        db_->Prepare("UPDATE sync_jobs SET not_before = ? WHERE account_id = ? AND kind = ? AND "
+                     "frequency = ? AND report_date = ? AND state = 'queued' AND not_before > ?"));
+    for (const auto& j : jobs) {
+      insert.Bind(1, j.team_id)
+          .Bind(2, j.account_id)
+          .Bind(3, j.kind)
+          .Bind(4, j.frequency)
+          .Bind(5, int64_t{j.report_date.days()})
+          .Bind(6, j.not_before)
+          .Bind(7, now)
+          .Bind(8, now)
+          .Bind(9, int64_t{refetch ? 1 : 0});
+      ORCHARD_RETURN_IF_ERROR(insert.Run());
+      queued += db_->Changes();
+      sooner.Bind(1, j.not_before)
+          .Bind(2, j.account_id)
+          .Bind(3, j.kind)
+          .Bind(4, j.frequency)
+          .Bind(5, int64_t{j.report_date.days()})
+          .Bind(6, j.not_before);
+      ORCHARD_RETURN_IF_ERROR(sooner.Run());
+    }
+    return Status::Ok();
+  });
+  if (!written.ok()) return Error(written);
+  return queued;
+}
+
+Result<std::optional<SyncJob>> SqliteMetaStore::ClaimJob(int64_t now, int64_t account_id,
+                                                         const std::vector<int64_t>& skip) {
+  auto lock = db_->lock();
+  std::optional<SyncJob> claimed;
+  const Status taken = InTransaction(*db_, [&]() -> Status {
+    std::string sql = std::string("SELECT ") + kJobColumns +
+                      " FROM sync_jobs WHERE state = 'queued' AND not_before <= ?";
+    if (account_id != 0) sql += " AND account_id = ?";
+    for (size_t i = 0; i < skip.size(); ++i) sql += " AND account_id <> ?";
+    sql += " ORDER BY report_date DESC, id LIMIT 1";
+    ORCHARD_ASSIGN_OR_RETURN(Statement pick, db_->Prepare(sql));
+    int n = 1;
+    pick.Bind(n++, now);
+    if (account_id != 0) pick.Bind(n++, account_id);
+    for (int64_t id : skip) pick.Bind(n++, id);
+    ORCHARD_ASSIGN_OR_RETURN(bool row, pick.Step());
+    if (!row) return Status::Ok();
+    SyncJob job = ReadJob(pick);
+    pick.Reset();
+    ORCHARD_ASSIGN_OR_RETURN(Statement mark,
+                             db_->Prepare("UPDATE sync_jobs SET state = 'running', attempts = "
+                                          "attempts + 1, updated_at = ? WHERE id = ?"));
+    mark.Bind(1, now).Bind(2, job.id);
+    ORCHARD_RETURN_IF_ERROR(mark.Run());
+    job.state = "running";
+    ++job.attempts;
+    job.updated_at = now;
+    claimed = std::move(job);
+    return Status::Ok();
+  });
+  if (!taken.ok()) return Error(taken);
+  return claimed;
+}
+
+Status SqliteMetaStore::FinishJob(int64_t job_id, const std::string& state, int64_t not_before,
+                                  const std::string& message, int64_t now) {
+  if (state != "done" && state != "failed" && state != "queued") {
+    return Status(Code::kInvalidArgument, "a job ends done, failed or queued, not " + state);
+  }
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("UPDATE sync_jobs SET state = ?, not_before = ?, message = ?, "
+                                 "updated_at = ? WHERE id = ?"));
+  st.Bind(1, state).Bind(2, not_before).Bind(3, message).Bind(4, now).Bind(5, job_id);
+  return st.Run();
+}
+
+Result<int64_t> SqliteMetaStore::RequeueRunningJobs(int64_t now) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("UPDATE sync_jobs SET state = 'queued', updated_at = ?, "
+                                 "message = 'interrupted; resumed' WHERE state = 'running'"));
+  st.Bind(1, now);
+  ORCHARD_RETURN_IF_ERROR(st.Run());
+  return static_cast<int64_t>(db_->Changes());
+}
+
+Result<std::vector<SyncJob>> SqliteMetaStore::ListJobs(int64_t team_id, int64_t account_id,
+                                                       int limit) {
+  auto lock = db_->lock();
+  std::string sql = std::string("SELECT ") + kJobColumns + " FROM sync_jobs WHERE team_id = ?";
+  if (account_id != 0) sql += " AND account_id = ?";
+  sql += " ORDER BY report_date DESC, id LIMIT ?";
+  ORCHARD_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  int n = 1;
+  st.Bind(n++, team_id);
+  if (account_id != 0) st.Bind(n++, account_id);
+  st.Bind(n++, int64_t{limit});
+  std::vector<SyncJob> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(ReadJob(st));
+  }
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> SqliteMetaStore::CountJobsByState() {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT state, COUNT(*) FROM sync_jobs GROUP BY state"));
+  std::map<std::string, int64_t> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out[std::string(st.Text(0))] = st.Int(1);
+  }
+  return out;
+}
+
+}  // namespace orchard::store::sqlite

@@ -34,6 +34,14 @@ class SqliteMetaStore final : public MetaStore {
   Result<int64_t> CountSealedSecrets() override;
   Result<std::vector<SealedRef>> ListSealedBelow(uint32_t version, int limit) override;
   Status SwapSealed(const SealedRef& ref, const SealedSecret& replacement) override;
+  Result<int64_t> EnqueueJobs(const std::vector<SyncJob>& jobs, bool refetch, int64_t now) override;
+  Result<std::optional<SyncJob>> ClaimJob(int64_t now, int64_t account_id,
+                                          const std::vector<int64_t>& skip) override;
+  Status FinishJob(int64_t job_id, const std::string& state, int64_t not_before,
+                   const std::string& message, int64_t now) override;
+  Result<int64_t> RequeueRunningJobs(int64_t now) override;
+  Result<std::vector<SyncJob>> ListJobs(int64_t team_id, int64_t account_id, int limit) override;
+  Result<std::map<std::string, int64_t>> CountJobsByState() override;
   Status PutCheckpoint(const ReportCheckpoint& checkpoint) override;
   Result<std::vector<ReportCheckpoint>> ListCheckpoints(int64_t account_id,
                                                         const std::string& report, Date from,
