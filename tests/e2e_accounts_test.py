@@ -330,7 +330,7 @@ class AccountsE2E(unittest.TestCase):
         p = self.orchard("sync", "--team", "Beta", "--account", reporter["id"], "--from", day, "--to", day, "-q")
         with urllib.request.urlopen(self.sandbox_url + "/_sandbox/salesReports?date=" + day, timeout=30) as r:
             rows = gzip.decompress(r.read()).decode().count("\n") - 1
-        self.assertIn("1 day(s) loaded (%d rows)" % rows, p.stdout)
+        self.assertIn("1 report(s) loaded (%d rows)" % rows, p.stdout)
         sub = self.creds["sub-account.json"]
         p = self.orchard("link", "apple-id", "--team", "Beta", "--apple-id", sub["apple_id"], stdin=sub["password"] + "\n")
         account = int(re.search(r"orchard accounts refresh (\d+) --code-stdin", p.stdout).group(1))

@@ -1,6 +1,12 @@
 #include "cli/app_context.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <iostream>
 
@@ -98,6 +104,42 @@ Result<const crypto::Sealer*> AppContext::Sealer() {
   sealer_.emplace(&*ring_);
   sealer_->WatchKeyFile(path);
   return &*sealer_;
+}
+
+AppContext::SyncLock& AppContext::SyncLock::operator=(SyncLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+AppContext::SyncLock::~SyncLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+Result<AppContext::SyncLock> AppContext::LockSync(bool wait, std::ostream* waiting) {
+  const auto path = data_dir_ / "sync.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Error(Code::kUnavailable, "cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  SyncLock lock(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return lock;
+  if (errno != EWOULDBLOCK) {
+    return Error(Code::kUnavailable, "cannot lock " + path.string() + ": " + std::strerror(errno));
+  }
+  if (!wait) return Error(Code::kUnavailable, "another process is syncing this data dir");
+  if (waiting != nullptr) {
+    *waiting << "Another process (orchard serve or orchard sync) is syncing this data dir; "
+                "waiting for it to finish its current pass…\n" << std::flush;
+  }
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      return Error(Code::kUnavailable, "cannot lock " + path.string() + ": " + std::strerror(errno));
+    }
+  }
+  return lock;
 }
 
 }  // namespace orchard::cli

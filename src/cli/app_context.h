@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <ostream>
+#include <utility>
 #include <optional>
 #include <string>
 
@@ -48,6 +50,23 @@ class AppContext {
 
   const Config& config() const { return config_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
+
+  // One process at a time runs sync jobs on a data dir (`orchard sync`, the scheduler of
+  // `orchard serve`): an exclusive lock on <data dir>/sync.lock, released by the kernel when
+  // the process dies, so a holder of the lock knows that `running` jobs were abandoned.
+  // `wait`: block until free (printing `waiting` once); otherwise kUnavailable when busy.
+  class SyncLock {
+   public:
+    SyncLock() = default;
+    explicit SyncLock(int fd) : fd_(fd) {}
+    SyncLock(SyncLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    SyncLock& operator=(SyncLock&& o) noexcept;
+    ~SyncLock();
+
+   private:
+    int fd_ = -1;
+  };
+  Result<SyncLock> LockSync(bool wait, std::ostream* waiting = nullptr);
   store::MetaStore& meta() { return *meta_; }
   store::FactStore& facts() { return *facts_; }
   store::AccessStore& access() { return *access_; }

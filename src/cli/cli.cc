@@ -267,14 +267,22 @@ int Main(int argc, char** argv) {
   ServeOptions serve_opts;
   auto* serve = app.add_subcommand(
       "serve",
-      "Serve the REST API (/api/v1, see GET /api/v1/routes) until Ctrl-C. Without the master key "
-      "it starts sealed: data is served, credentials are neither used nor stored.");
+      "Serve the REST API (/api/v1, see GET /api/v1/routes) until Ctrl-C, and keep every linked "
+      "account in sync: a backfill of everything Apple keeps when an account is new, then every "
+      "day after the reports are out ([sync] daily_hour in [sync] time_zone) the last 32 days "
+      "again, because Apple revises reports; reference rates daily from [fx] url. Sync jobs are "
+      "stored, so a restart resumes where it stopped. Without the master key it starts sealed: "
+      "data is served, credentials are neither used nor stored (and nothing syncs).");
   serve->add_option("--listen", serve_opts.listen, "HOST:PORT to listen on")->capture_default_str();
   serve->add_flag("--secure-cookies", serve_opts.secure_cookies,
                   "Mark session cookies Secure (set when an https proxy fronts Orchard)");
   serve->add_option("--maintain-minutes", serve_opts.maintain_minutes,
                     "How often to renew tokens and check two-factor trust")
       ->capture_default_str()->check(CLI::Range(1, 1440));
+  serve->add_flag("!--no-sync", serve_opts.sync, "Serve the API only: no scheduled syncs or rate fetches");
+  serve->add_option("--sync-interval", serve_opts.sync_interval_seconds,
+                    "Seconds between looks for due sync work (default: [sync] interval_seconds, 60)")
+      ->check(CLI::Range(1, 86400));
   AddGlobals(serve, &global);
   serve->callback([&] {
     action = WithApp(global, [&](AppContext& ctx) { return Serve(ctx, serve_opts, std::cout); });

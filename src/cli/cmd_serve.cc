@@ -1,5 +1,6 @@
 // orchard serve: the REST API on HOST:PORT until SIGINT/SIGTERM, plus the accounts' daily care
-// (Reporter token renewal, two-factor trust states) on a timer.
+// (Reporter token renewal, two-factor trust states) on a timer, and the scheduler: every
+// account's Sales reports as persisted jobs, and the reference rates once a day.
 #include <signal.h>
 
 #include <chrono>
@@ -9,8 +10,11 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/sales_source.h"
 #include "core/log.h"
 #include "server/api_server.h"
+#include "sync/fx_sync.h"
+#include "sync/scheduler.h"
 
 namespace orchard::cli {
 namespace {
@@ -91,6 +95,68 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
       wake.wait_for(lock, std::chrono::minutes(std::max(1, o.maintain_minutes)), [&] { return stopping; });
     }
   });
+  // The scheduler: Sales jobs of every team's accounts (issue 5), and the daily reference rates.
+  std::thread syncer([&] {
+    if (sealed || !o.sync) return;
+    const Config& config = ctx.config();
+    sync::SchedulerOptions so;
+    so.time_zone = config.sync.time_zone;
+    so.daily_minute = config.sync.daily_hour * 60;
+    so.backfill_new_accounts = config.sync.backfill_new_accounts;
+    so.max_report_bytes = config.http.max_report_bytes;
+    so.open_source = [&](const store::LinkedAccount& a) -> Result<std::unique_ptr<sync::SalesFetchSource>> {
+      ORCHARD_ASSIGN_OR_RETURN(auto source, SalesSource::Open(ctx, a));
+      return std::unique_ptr<sync::SalesFetchSource>(std::move(source));
+    };
+    so.on_refusal = [&](const store::LinkedAccount& a, const Status& why) {
+      (void)service->ReportAppleRefusal(a.team_id, a.id, why);
+    };
+    sync::SalesScheduler scheduler(&ctx.meta(), &ctx.facts(), &ctx.clock(), so);
+    auto stop_asked = [&] {
+      std::lock_guard check(mu);
+      return stopping;
+    };
+    bool recovered = false;
+    int32_t fx_fetched_day = INT32_MIN;
+    auto fx_http = net::MakeCurlHttpClient();
+    while (!stop_asked()) {
+      try {
+        auto lock = ctx.LockSync(/*wait=*/false);
+        if (lock.has_value()) {
+          if (!recovered) recovered = scheduler.Recover().ok();
+          std::vector<store::LinkedAccount> accounts;
+          for (const auto& team : ctx.access().ListTeams().value_or(std::vector<store::Team>{})) {
+            auto list = ctx.meta().ListAccounts(team.id);
+            if (list.has_value()) accounts.insert(accounts.end(), list->begin(), list->end());
+          }
+          auto ticked = scheduler.Tick(accounts, stop_asked);
+          if (!ticked.has_value()) ORCHARD_LOG_ERROR("sync pass stopped: {}", ticked.error().message());
+          else if (ticked->run > 0) {
+            ORCHARD_LOG_INFO("sync pass: {} report(s) fetched, {} failed (they are tried again)",
+                             ticked->run, ticked->failed);
+          }
+        }
+        // Reference rates: once at start, then daily after the configured UTC hour.
+        int minute = 0;
+        const Date utc_today = Date::At(ctx.clock().Now(), "UTC", &minute);
+        const bool due = fx_fetched_day == INT32_MIN ||
+                         (utc_today.days() > fx_fetched_day && minute >= config.fx.fetch_hour * 60);
+        if (!config.fx.url.empty() && due) {
+          auto fx = sync::FetchEcbRates(*fx_http, config.fx.url, ctx.meta());
+          if (fx.has_value()) ORCHARD_LOG_INFO("{}", fx->Describe());
+          else ORCHARD_LOG_WARN("{} (reports keep using the rates already stored)", fx.error().message());
+          fx_fetched_day = utc_today.days();  // failed or not: try again tomorrow, not in a loop
+        }
+      } catch (const std::exception& e) {
+        ORCHARD_LOG_ERROR("sync pass failed: {}", e.what());
+      }
+      std::unique_lock lock(mu);
+      wake.wait_for(lock, std::chrono::seconds(std::max(1, o.sync_interval_seconds > 0
+                                                               ? o.sync_interval_seconds
+                                                               : config.sync.interval_seconds)),
+                    [&] { return stopping; });
+    }
+  });
   int signal = 0;
   sigwait(&stop, &signal);
   {
@@ -99,6 +165,7 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   }
   wake.notify_all();
   maintainer.join();
+  syncer.join();
   api.Stop();
   out << "Stopped.\n";
   return Status::Ok();

@@ -74,17 +74,21 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
                     "no linked accounts; link one first: orchard link asc-key --help");
     }
   }
+  // With the lock held, `running` jobs belong to a process that died: they go back to the queue.
+  ORCHARD_ASSIGN_OR_RETURN(auto lock, ctx.LockSync(/*wait=*/true, &out));
+  ORCHARD_ASSIGN_OR_RETURN(int64_t resumed, ctx.meta().RequeueRunningJobs(ctx.clock().NowSeconds()));
+  if (resumed > 0) out << "Resuming " << resumed << " report(s) an interrupted sync left unfinished.\n";
   int not_synced = 0;
   for (const auto& account : accounts) {
-    auto source = SalesSource::Open(ctx, account);
-    if (!source.has_value()) {
-      if (o.account_id || source.error().code() != Code::kFailedPrecondition) return source.error();
+    if (Status can = SalesSource::Check(account); !can.ok()) {
+      if (o.account_id) return can;
       if (account.method == accounts::kAscKey || account.method == accounts::kAppPassword) {
-        out << "Skipping " << source.error().message() << ".\n";
+        out << "Skipping " << can.message() << ".\n";
       }
       continue;
     }
-    sync::SalesSync syncer(&ctx.meta(), &ctx.facts(), (*source)->fetcher(), &ctx.clock());
+    ORCHARD_ASSIGN_OR_RETURN(auto source, SalesSource::Open(ctx, account));
+    sync::SalesSync syncer(&ctx.meta(), &ctx.facts(), source->fetcher(), &ctx.clock());
     Progress progress(out);
     sync::SalesSyncOptions options;
     options.reports = plan;

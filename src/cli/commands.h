@@ -66,6 +66,8 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   bool secure_cookies = false;
   int maintain_minutes = 60;
+  bool sync = true;               // run the scheduler (--no-sync: API only)
+  int sync_interval_seconds = 0;  // 0 = [sync] interval_seconds
 };
 Status Serve(AppContext& ctx, const ServeOptions& options, std::ostream& out);
 

@@ -4,8 +4,7 @@
 
 namespace orchard::cli {
 
-Result<std::unique_ptr<SalesSource>> SalesSource::Open(AppContext& ctx,
-                                                      const store::LinkedAccount& account) {
+Status SalesSource::Check(const store::LinkedAccount& account) {
   const std::string who = "account " + std::to_string(account.id) + " (" + account.name + ")";
   // Skip only what is known not to read sales (accounts linked before capabilities were probed
   // have none recorded, and are tried).
@@ -13,14 +12,20 @@ Result<std::unique_ptr<SalesSource>> SalesSource::Open(AppContext& ctx,
   const auto sales = std::find_if(caps.items.begin(), caps.items.end(),
                                   [](const accounts::Capability& c) { return c.name == "sales"; });
   if (account.method == accounts::kAppleId || account.method == accounts::kSearchAds) {
-    return Error(Code::kFailedPrecondition,
+    return Status(Code::kFailedPrecondition,
                  who + " (" + account.method + ") has no Sales report source yet: link an API key "
                        "or an app-specific password");
   }
   if (sales != caps.items.end() && !sales->ok) {
-    return Error(Code::kFailedPrecondition,
+    return Status(Code::kFailedPrecondition,
                  who + " cannot read sales: " + (sales->why.empty() ? "no sales capability" : sales->why));
   }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<SalesSource>> SalesSource::Open(AppContext& ctx,
+                                                      const store::LinkedAccount& account) {
+  ORCHARD_RETURN_IF_ERROR(Check(account));
   auto source = std::unique_ptr<SalesSource>(new SalesSource());
   SalesSource* s = source.get();
   if (account.method == accounts::kAscKey) {

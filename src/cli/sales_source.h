@@ -8,19 +8,21 @@
 #include "apple/reporter/reporter_client.h"
 #include "cli/account_client.h"
 #include "cli/app_context.h"
-#include "sync/sales_sync.h"
+#include "sync/scheduler.h"
 
 namespace orchard::cli {
 
-class SalesSource {
+class SalesSource final : public sync::SalesFetchSource {
  public:
-  // kFailedPrecondition (in plain words) when the account has no Sales source: a sub-account or
-  // Search Ads link, or a key whose probe found no Sales access.
+  // Ok when the account can have a Sales source; kFailedPrecondition in plain words when not (a
+  // sub-account or Search Ads link, or a key whose probe found no Sales access).
+  static Status Check(const store::LinkedAccount& account);
+  // Check(), then unseals the credentials (errors as AppContext: sealed, wrong key, …).
   static Result<std::unique_ptr<SalesSource>> Open(AppContext& ctx, const store::LinkedAccount& account);
 
-  const sync::ReportFetcher& fetcher() const { return fetch_; }
+  const sync::ReportFetcher& fetcher() const override { return fetch_; }
   // How long until the key's hourly budget has a slot (nullopt: now, or no budget applies).
-  std::optional<std::chrono::seconds> BudgetWait() const;
+  std::optional<std::chrono::seconds> BudgetWait() const override;
 
  private:
   AccountClient client_;

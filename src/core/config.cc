@@ -111,7 +111,7 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
     return Error(Code::kInvalidArgument, msg.str());
   }
   Config config;
-  ORCHARD_RETURN_IF_ERROR(CheckKeys(root, "", {"apple", "http", "report", "log_level"}));
+  ORCHARD_RETURN_IF_ERROR(CheckKeys(root, "", {"apple", "http", "report", "sync", "fx", "log_level"}));
   ORCHARD_RETURN_IF_ERROR(Read(root, "", "log_level", &config.log_level));
 
   Status section_status;
@@ -145,6 +145,34 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
     ORCHARD_RETURN_IF_ERROR(CheckKeys(*report, "report.", {"default_currency"}));
     ORCHARD_RETURN_IF_ERROR(
         Read(*report, "report.", "default_currency", &config.report.default_currency));
+  }
+  ORCHARD_RETURN_IF_ERROR(section_status);
+  if (const auto* sync = Section(root, "sync", &section_status)) {
+    ORCHARD_RETURN_IF_ERROR(CheckKeys(*sync, "sync.", {"time_zone", "daily_hour", "interval_seconds",
+                                                       "backfill_new_accounts"}));
+    int64_t hour = config.sync.daily_hour;
+    int64_t interval = config.sync.interval_seconds;
+    ORCHARD_RETURN_IF_ERROR(Read(*sync, "sync.", "time_zone", &config.sync.time_zone));
+    ORCHARD_RETURN_IF_ERROR(Read(*sync, "sync.", "daily_hour", &hour));
+    ORCHARD_RETURN_IF_ERROR(Read(*sync, "sync.", "interval_seconds", &interval));
+    ORCHARD_RETURN_IF_ERROR(
+        Read(*sync, "sync.", "backfill_new_accounts", &config.sync.backfill_new_accounts));
+    if (hour < 0 || hour > 23) return Error(Code::kInvalidArgument, "sync.daily_hour must be 0–23");
+    if (interval < 1 || interval > 86400) {
+      return Error(Code::kInvalidArgument, "sync.interval_seconds must be 1–86400");
+    }
+    config.sync.daily_hour = static_cast<int>(hour);
+    config.sync.interval_seconds = static_cast<int>(interval);
+  }
+  ORCHARD_RETURN_IF_ERROR(section_status);
+  if (const auto* fx = Section(root, "fx", &section_status)) {
+    ORCHARD_RETURN_IF_ERROR(CheckKeys(*fx, "fx.", {"url", "fetch_hour"}));
+    int64_t hour = config.fx.fetch_hour;
+    ORCHARD_RETURN_IF_ERROR(Read(*fx, "fx.", "url", &config.fx.url));
+    ORCHARD_RETURN_IF_ERROR(Read(*fx, "fx.", "fetch_hour", &hour));
+    if (hour < 0 || hour > 23) return Error(Code::kInvalidArgument, "fx.fetch_hour must be 0–23");
+    config.fx.fetch_hour = static_cast<int>(hour);
+    if (!config.fx.url.empty()) ORCHARD_RETURN_IF_ERROR(ValidateEndpointUrl("fx.url", config.fx.url));
   }
   ORCHARD_RETURN_IF_ERROR(section_status);
   for (auto& [key, field] : AppleUrls(config)) {

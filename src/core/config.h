@@ -36,10 +36,28 @@ struct ReportConfig {
   std::string default_currency = "USD";
 };
 
+// The scheduler of `orchard serve` (issue 5).
+struct SyncConfig {
+  // The agreement's time zone: Apple's report day and when its reports come out.
+  std::string time_zone = "America/Los_Angeles";
+  int daily_hour = 8;             // the daily routine runs from this hour on (reports by ~5–8 am)
+  int interval_seconds = 60;      // how often the scheduler looks for due work
+  bool backfill_new_accounts = true;  // fetch everything Apple keeps when an account is linked
+};
+
+// Reference exchange rates (product.md §3 Currency).
+struct FxConfig {
+  // The ECB's historical CSV, or any file of that layout; "" = never fetched (import only).
+  std::string url = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv";
+  int fetch_hour = 17;  // UTC; the ECB publishes around 16:00 CET on working days
+};
+
 struct Config {
   AppleConfig apple;
   HttpConfig http;
   ReportConfig report;
+  SyncConfig sync;
+  FxConfig fx;
   std::string log_level = "warn";
 };
 

@@ -40,6 +40,23 @@ TEST(ConfigTest, UnknownKeysAndWrongTypesNameTheKey) {
   EXPECT_NE(syntax.error().message().find("cfg.toml:1"), std::string::npos);
 }
 
+TEST(ConfigTest, SyncAndFxSections) {
+  auto config = ParseConfig("[sync]\ntime_zone = \"Europe/Berlin\"\ndaily_hour = 9\n"
+                            "interval_seconds = 5\nbackfill_new_accounts = false\n"
+                            "[fx]\nurl = \"http://127.0.0.1:7/fx.csv\"\nfetch_hour = 3\n", "t");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->sync.time_zone, "Europe/Berlin");
+  EXPECT_EQ(config->sync.daily_hour, 9);
+  EXPECT_EQ(config->sync.interval_seconds, 5);
+  EXPECT_FALSE(config->sync.backfill_new_accounts);
+  EXPECT_EQ(config->fx.url, "http://127.0.0.1:7/fx.csv");
+  EXPECT_EQ(config->fx.fetch_hour, 3);
+  EXPECT_FALSE(ParseConfig("[sync]\ndaily_hour = 24\n", "t").has_value());
+  EXPECT_FALSE(ParseConfig("[fx]\nurl = \"http://ecb.example/fx.csv\"\n", "t").has_value());
+  EXPECT_TRUE(ParseConfig("[fx]\nurl = \"\"\n", "t").has_value());  // fetching off
+  EXPECT_EQ(LoadConfig(std::nullopt)->fx.url, "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv");
+}
+
 TEST(ConfigTest, MissingFileIsAClearError) {
   auto config = LoadConfig(std::filesystem::path("/nonexistent/orchard.toml"));
   ASSERT_FALSE(config.has_value());

@@ -104,6 +104,10 @@ Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url,
   Status last_error;
   for (int attempt = 0; attempt < policy_.max_attempts; ++attempt) {
     if (budget_ != nullptr) {
+      // A short wait (a Retry-After, a request leaving the window) is waited out here.
+      if (auto wait = budget_->TryAcquire(); wait && *wait <= policy_.max_delay) {
+        sleeper_->Sleep(*wait);
+      }
       if (auto wait = budget_->TryAcquire()) {
         return Error(Code::kResourceExhausted,
                      "the hourly request budget of this key is used up (Apple allows " +
@@ -135,20 +139,26 @@ Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url,
     }
     registry.Increment("orchard_apple_requests_total",
                        {{"api", "asc"}, {"status", std::to_string(response->status)}});
+    const int status = response->status;
     if (auto header = response->Header("x-rate-limit")) {
       if (auto parsed = ParseRateLimit(*header)) {
         last_rate_limit_ = parsed;
-        if (budget_ != nullptr) budget_->Observe(*parsed);
+        if (budget_ != nullptr && status != 429) budget_->Observe(*parsed);
       }
     }
-    const int status = response->status;
     if (status == 429 || status >= 500) {
       const auto e = ParseApiError(response->body);
       last_error = Status(status == 429 ? Code::kResourceExhausted : Code::kUnavailable,
                           "App Store Connect answered " + Describe(*response, e) + " after " +
                               std::to_string(attempt + 1) + " attempt(s)");
+      const auto wait = Backoff(attempt, &*response);
+      if (budget_ != nullptr && status == 429) {
+        // Every client of the key holds back, not only this one.
+        budget_->Refused(std::chrono::ceil<std::chrono::seconds>(std::max<std::chrono::milliseconds>(
+            wait, std::chrono::seconds(1))));
+      }
       if (last) break;
-      sleeper_->Sleep(Backoff(attempt, &*response));
+      sleeper_->Sleep(wait);
       continue;
     }
     return response;

@@ -41,6 +41,9 @@ int RequestBudget::HeadroomLocked() const {
 std::optional<std::chrono::seconds> RequestBudget::WaitLocked() const {
   const auto now = clock_->Now();
   Expire(now);
+  if (now < paused_until_) {
+    return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(paused_until_ - now));
+  }
   if (HeadroomLocked() > 0) return std::nullopt;
   // The oldest of our requests leaves the window first; with none of ours in it (the key is
   // used up by others), look again in a minute.
@@ -75,6 +78,14 @@ void RequestBudget::Observe(const RateLimit& limit) {
   sent_since_header_ = 0;
   metrics::Registry::Global().Set("orchard_apple_rate_limit_headroom", {{"key", key_id_}},
                                   HeadroomLocked());
+}
+
+void RequestBudget::Refused(std::chrono::seconds pause) {
+  std::lock_guard lock(mu_);
+  paused_until_ = clock_->Now() + pause;
+  remaining_.reset();
+  sent_since_header_ = 0;
+  metrics::Registry::Global().Increment("orchard_apple_rate_limited_total", {{"key", key_id_}});
 }
 
 int RequestBudget::Headroom() const {

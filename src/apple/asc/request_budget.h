@@ -36,6 +36,9 @@ class RequestBudget {
   std::optional<std::chrono::seconds> Wait() const;
   // Learns from an answer's X-Rate-Limit header.
   void Observe(const RateLimit& limit);
+  // A 429: nothing goes out for `pause` (Apple's Retry-After, or a minute without one); then
+  // Apple's `remaining` (0 in a 429) is forgotten and our own count rules again.
+  void Refused(std::chrono::seconds pause);
   // Slots left in the rolling hour under the reserve (for /metrics).
   int Headroom() const;
   int limit() const;
@@ -54,6 +57,7 @@ class RequestBudget {
   // count against the same window.
   std::optional<int> remaining_;
   std::chrono::system_clock::time_point header_at_{};
+  std::chrono::system_clock::time_point paused_until_{};
   int sent_since_header_ = 0;
 };
 
