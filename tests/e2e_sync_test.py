@@ -1,0 +1,385 @@
+#!/usr/bin/env python3
+"""End-to-end: syncing Sales completely and politely (issue 5; security.md REL-1, REL-3, REL-4).
+
+Real processes against `orchard sandbox`: a backfill of every frequency, the scheduler of
+`orchard serve`, Apple misbehaving on purpose (429 bursts, 5xx, a cut gzip body, a dropped
+connection, a late report, a revised report, a revoked key), a rolling-hour request limit, and
+`kill -9` at random moments. Every expected figure is summed here, independently, from the
+sandbox's own gzip TSV reports (daily, monthly and yearly, fetched from its control endpoint)
+with Python's Decimal; the REL-1 rules are checked against the sandbox's request log.
+
+Usage: e2e_sync_test.py /path/to/orchard
+Environment: ORCHARD_KILL_ITERATIONS (default 20; 200 for the long run of REL-3).
+"""
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_cli_test as base  # noqa: E402  (takes the orchard path from argv)
+
+ORCHARD = base.ORCHARD
+TODAY = "2026-06-15"  # the sandbox's today (Pacific)
+KILLS = int(os.environ.get("ORCHARD_KILL_ITERATIONS", "20"))
+METRICS = ("downloads", "redownloads", "updates", "returns", "iap", "other_units")
+
+
+def bucket(pti, units):
+    if units < 0:
+        return "returns"
+    if pti in base.DOWNLOADS:
+        return "downloads"
+    if pti in base.REDOWNLOADS:
+        return "redownloads"
+    if pti in base.UPDATES:
+        return "updates"
+    if pti.startswith("IA") or pti == "FI1":
+        return "iap"
+    return "other_units"
+
+
+class Sandbox(base.Sandbox):
+    """The e2e sandbox with this file's own options (history, storefronts, rate limit)."""
+
+    def __init__(self, tmp, *extra, today=TODAY):
+        self.keys = os.path.join(tmp, "sandbox")
+        args = [ORCHARD, "sandbox", "--port", "0", "--seed", "11", "--keys-dir", self.keys,
+                "--storefronts", "12", "--history-days", "700", *extra]
+        if today:
+            args += ["--today", today]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://127.0.0.1:"):
+            self.proc.kill()
+            raise RuntimeError("sandbox did not start: %r %s" % (self.url, self.proc.stderr.read()))
+        with open(os.path.join(self.keys, "key.json")) as f:
+            self.key = json.load(f)
+
+    def rows(self, date, frequency="DAILY"):
+        try:
+            body = self.get("/_sandbox/salesReports?date=%s&frequency=%s" % (date, frequency))
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return []
+            raise
+        reader = csv.reader(io.StringIO(gzip.decompress(body).decode()), delimiter="\t",
+                            quoting=csv.QUOTE_NONE)
+        header = [h.strip() for h in next(reader)]
+        return [{h: (f[i].strip() if i < len(f) else "") for i, h in enumerate(header)}
+                for f in reader if f and any(x.strip() for x in f)]
+
+    def requests(self):
+        return json.loads(self.get("/_sandbox/requests"))
+
+
+def sums(rows, country=None):
+    """Units by bucket and US-dollar proceeds (no FX: filtered to one USD storefront)."""
+    out = {k: Decimal(0) for k in METRICS + ("revenue",)}
+    for r in rows:
+        if country and r["Country Code"] != country:
+            continue
+        units = Decimal(r["Units"])
+        b = bucket(r["Product Type Identifier"], units)
+        out[b] += -units if b == "returns" else units
+        out["revenue"] += units * Decimal(r["Developer Proceeds"])
+    return out
+
+
+def add(a, b, sign=1):
+    return {k: a[k] + sign * b[k] for k in a}
+
+
+class Orchard:
+    """One data dir and the config pointing at the sandbox."""
+
+    def __init__(self, tmp, name, sandbox, extra_config=""):
+        self.data = os.path.join(tmp, name)
+        self.config = os.path.join(tmp, name + ".toml")
+        with open(self.config, "w") as f:
+            f.write('[apple]\nasc_api_url = "%s"\n[fx]\nurl = ""\n%s' % (sandbox.url, extra_config))
+        self.env = dict(os.environ, ORCHARD_MASTER_KEY_FILE=os.path.join(tmp, name + "-keys", "master.key"))
+        self.sandbox = sandbox
+
+    def args(self, *args):
+        return [ORCHARD, *args, "--data-dir", self.data, "--config", self.config]
+
+    def run(self, *args, ok=True, timeout=900):
+        p = subprocess.run(self.args(*args), capture_output=True, text=True, env=self.env, timeout=timeout)
+        if ok and p.returncode != 0:
+            raise AssertionError("orchard %s failed (%d):\n%s\n%s" % (args, p.returncode, p.stdout, p.stderr))
+        return p
+
+    def link(self):
+        k = self.sandbox.key
+        self.run("link", "asc-key", "--issuer-id", k["issuer_id"], "--key-id", k["key_id"],
+                 "--key-file", os.path.join(self.sandbox.keys, k["key_file"]),
+                 "--vendor-number", k["vendor_number"], "--name", "Sync")
+        self.run("fx", "import", os.path.join(self.sandbox.keys, "eurofxref-hist.csv"))
+
+    def report(self, *args):
+        out = self.run("report", "sales", "--format", "csv", *args).stdout
+        return list(csv.DictReader(io.StringIO(out)))
+
+    def db(self):
+        return sqlite3.connect(os.path.join(self.data, "orchard.db"))
+
+
+def as_decimals(row):
+    return {k: Decimal(row[k]) for k in METRICS + ("revenue",)}
+
+
+class SyncEndToEndTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="orchard-e2e-sync-")
+        cls.sandbox = Sandbox(cls.tmp)
+        cls.clean = Orchard(cls.tmp, "clean", cls.sandbox)
+        cls.clean.link()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sandbox.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def assertSame(self, got, want, what):
+        for k in want:
+            self.assertEqual(Decimal(got[k]).quantize(Decimal("0.01")), want[k].quantize(Decimal("0.01")),
+                             "%s: %s" % (what, k))
+
+    def check_integrity(self, orchard):
+        with orchard.db() as db:
+            self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            self.assertEqual(db.execute("PRAGMA foreign_key_check").fetchall(), [])
+            dupes = db.execute("SELECT account_id, frequency, report_date, COUNT(*) FROM sales_reports "
+                               "GROUP BY account_id, frequency, report_date HAVING COUNT(*) > 1").fetchall()
+            self.assertEqual(dupes, [], "one stored version per report")
+            # The checkpoint is never ahead of the data: every loaded report is there, whole.
+            ahead = db.execute(
+                "SELECT c.report, c.report_date, c.rows, r.row_count FROM report_checkpoints c "
+                "LEFT JOIN sales_reports r ON r.account_id = c.account_id AND "
+                "'SALES/SUMMARY/' || r.frequency = c.report AND r.report_date = c.report_date "
+                "WHERE c.report LIKE 'SALES/SUMMARY/%' AND c.state = 'loaded' AND "
+                "(r.row_count IS NULL OR r.row_count <> c.rows)").fetchall()
+            self.assertEqual(ahead, [])
+
+    # --- a backfill of every frequency counts every sale once -----------------------------
+    def test_1_a_backfill_counts_every_sale_exactly_once(self):
+        p = self.clean.run("sync", "--backfill", "--quiet")
+        self.assertIn("report(s) loaded", p.stdout)
+        today = dt.date.fromisoformat(TODAY)
+        # Apple's figures: the yearly reports of 2024 and 2025, then every day of 2026 so far.
+        y2024 = sums(self.sandbox.rows("2024-01-01", "YEARLY"))
+        y2025 = sums(self.sandbox.rows("2025-01-01", "YEARLY"))
+        days_2026 = [d for d in base.days("2026-01-01", (today - dt.timedelta(days=1)).isoformat())]
+        y2026 = {k: Decimal(0) for k in y2024}
+        for d in days_2026:
+            y2026 = add(y2026, sums(self.sandbox.rows(d)))
+        self.assertGreater(y2024["downloads"], 0, "the sandbox sold in 2024")
+        yearly = {r["date"]: r for r in self.clean.report("--group-by", "date", "--granularity", "yearly")}
+        for year, want in (("2024-01-01", y2024), ("2025-01-01", y2025), ("2026-01-01", y2026)):
+            for k in METRICS:
+                self.assertEqual(Decimal(yearly[year][k]), want[k], "%s %s" % (year, k))
+        # All-time totals (no dates) equal the sum of the three; US dollars checked in the US
+        # storefront, where no conversion happens.
+        total = self.clean.report()[0]
+        for k in METRICS:
+            self.assertEqual(Decimal(total[k]), y2024[k] + y2025[k] + y2026[k], k)
+        us = [sums(self.sandbox.rows("2024-01-01", "YEARLY"), "US"),
+              sums(self.sandbox.rows("2025-01-01", "YEARLY"), "US")]
+        us += [sums(self.sandbox.rows(d), "US") for d in days_2026]
+        want_us = {k: sum(u[k] for u in us) for k in us[0]}
+        self.assertSame(self.clean.report("--countries", "US", "--currency", "USD")[0], want_us, "US all time")
+        # Inside the daily window a day is its own daily report …
+        day = "2025-09-09"
+        self.assertSame(self.clean.report("--start", day, "--end", day, "--countries", "US",
+                                          "--currency", "USD")[0], sums(self.sandbox.rows(day), "US"), day)
+        # … and the part of 2025 before the window (1 January – 14 June) shows on 1 January:
+        # the yearly report minus every day the daily reports answer.
+        window = [d for d in base.days("2025-06-15", "2025-12-31")]
+        finer = {k: Decimal(0) for k in y2025}
+        for d in window:
+            finer = add(finer, sums(self.sandbox.rows(d)))
+        jan1 = self.clean.report("--start", "2025-01-01", "--end", "2025-01-01")[0]
+        for k in METRICS:
+            self.assertEqual(Decimal(jan1[k]), y2025[k] - finer[k], "2025-01-01 " + k)
+        self.check_integrity(self.clean)
+
+    # --- Apple misbehaving: the totals still equal a clean sync; REL-1 held -----------------
+    def test_2_faults_end_equal_to_a_clean_sync_and_the_request_log_shows_rel1(self):
+        o = Orchard(self.tmp, "faulty", self.sandbox)
+        o.link()
+        window = ("2026-05-01", "2026-06-14")
+        self.clean.run("sync", "--from", window[0], "--to", window[1], "--quiet")
+        clean = self.clean.report("--start", window[0], "--end", window[1], "--group-by", "date,country")
+        faults = [b'{"rate_limit_next":4,"retry_after":1}', b'{"fail_next":{"status":503,"count":4}}',
+                  b'{"truncate_next":1}', b'{"drop_next":1}', b'{"rate_limit_next":2}',
+                  b'{"not_yet_dates":["2026-06-10"]}']
+        runs = []
+        for fault in faults:
+            self.sandbox.post("/_sandbox/faults/clear")
+            self.sandbox.post("/_sandbox/faults", fault)
+            start = len(self.sandbox.requests())
+            p = o.run("sync", "--from", window[0], "--to", window[1], "--quiet", ok=False)
+            runs.append((fault, self.sandbox.requests()[start:], p))
+        self.sandbox.post("/_sandbox/faults/clear")
+        for attempt in range(4):  # failed reports wait a few minutes; an explicit sync asks again
+            p = o.run("sync", "--from", window[0], "--to", window[1], "--quiet", ok=False)
+            if p.returncode == 0:
+                break
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(o.report("--start", window[0], "--end", window[1], "--group-by", "date,country"), clean)
+        self.check_integrity(o)
+        for fault, log, p in runs:
+            sales = [r for r in log if r["path"] == "/v1/salesReports"]
+            # At most 3 attempts per report in a run.
+            per_query = {}
+            for r in sales:
+                per_query[r["query"]] = per_query.get(r["query"], 0) + 1
+            self.assertLessEqual(max(per_query.values()), 3, fault)
+            # Retry-After honoured: after a 429 saying 1 s, the next request waits ≥ 1 s.
+            if b"retry_after" in fault:
+                for a, b in zip(sales, sales[1:]):
+                    if a["status"] == 429:
+                        self.assertGreaterEqual(b["time"] - a["time"], 990, fault)
+            # The breaker: never more than 3 failed reports in a row before the run stops.
+            failed_reports = [q for q, n in per_query.items()
+                              if all(r["status"] != 200 and r["status"] != 404 for r in sales if r["query"] == q)]
+            self.assertLessEqual(len(failed_reports), 3, fault)
+        # A revised report (Apple adds 1 to every sale of the day) replaces the old one.
+        day = "2026-05-20"
+        self.sandbox.post("/_sandbox/faults", b'{"revise_dates":["%s"]}' % day.encode())
+        o.run("sync", "--from", day, "--to", day, "--quiet")
+        self.clean.run("sync", "--from", day, "--to", day, "--quiet")
+        self.assertEqual(o.report("--start", window[0], "--end", window[1], "--group-by", "date,country"),
+                         self.clean.report("--start", window[0], "--end", window[1], "--group-by", "date,country"))
+        rows = self.sandbox.rows(day)
+        self.assertEqual(Decimal(o.report("--start", day, "--end", day)[0]["downloads"]),
+                         sums(rows)["downloads"], "the revised figures, not the old ones")
+        self.sandbox.post("/_sandbox/faults/clear")
+
+    def test_3_the_hourly_request_limit_is_kept(self):
+        sb = Sandbox(os.path.join(self.tmp, "limited"), "--rate-limit", "40")
+        try:
+            o = Orchard(self.tmp, "limited-data", sb)
+            o.link()  # the link probes use a few requests of the hour too
+            o.run("sync", "--from", "2026-05-16", "--to", "2026-05-25", "--quiet")
+            p = o.run("sync", "--from", "2026-04-01", "--to", "2026-04-30", "--quiet", ok=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("request budget", p.stdout)
+            log = [r for r in sb.requests() if r["path"].startswith("/v1/")]
+            # Apple's limit was never hit (no 429 from the limiter) and Orchard stayed under
+            # 40 − a reserve of 2 in the hour.
+            self.assertNotIn(429, [r["status"] for r in log])
+            self.assertLessEqual(len(log), 38)
+        finally:
+            sb.stop()
+
+    def test_4_a_revoked_key_flags_the_account_and_stops_asking(self):
+        sb = Sandbox(os.path.join(self.tmp, "revoked"))
+        try:
+            o = Orchard(self.tmp, "revoked-data", sb)
+            o.link()
+            o.run("sync", "--from", "2026-06-01", "--to", "2026-06-05", "--quiet")
+            before = o.report()
+            sb.post("/_sandbox/keys/%s/revoke" % sb.key["key_id"])
+            start = len(sb.requests())
+            p = o.run("sync", "--from", "2026-05-01", "--to", "2026-05-31", "--quiet", ok=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("key rejected", p.stderr)
+            log = sb.requests()[start:]
+            self.assertEqual([r["status"] for r in log if r["path"] == "/v1/salesReports"], [401],
+                             "one refused request, never retried, nothing after it")
+            accounts = json.loads(o.run("accounts", "list", "--format", "json").stdout)["rows"]
+            self.assertEqual(accounts[0]["status"], "needs_attention")
+            self.assertEqual(o.report(), before)
+            self.check_integrity(o)
+        finally:
+            sb.stop()
+
+    # --- REL-3: kill -9 at random moments ---------------------------------------------------
+    def test_5_kill_minus_nine_at_random_moments_loses_and_duplicates_nothing(self):
+        o = Orchard(self.tmp, "killed", self.sandbox)
+        o.link()
+        window = ("2026-05-01", "2026-06-14")
+        self.clean.run("sync", "--from", window[0], "--to", window[1], "--quiet")
+        want = self.clean.report("--start", window[0], "--end", window[1], "--group-by", "date,country")
+        rng = random.Random(int(os.environ.get("ORCHARD_KILL_SEED", "5")))
+        for i in range(KILLS):
+            proc = subprocess.Popen(o.args("sync", "--from", window[0], "--to", window[1], "--quiet"),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=o.env)
+            time.sleep(rng.uniform(0.05, 2.5))
+            proc.kill()
+            proc.wait()
+            self.check_integrity(o)
+            if i % 5 == 4 or i == KILLS - 1:  # restart and finish: equal to the clean run
+                o.run("sync", "--from", window[0], "--to", window[1], "--quiet")
+                self.assertEqual(o.report("--start", window[0], "--end", window[1], "--group-by", "date,country"),
+                                 want, "after kill %d" % (i + 1))
+        self.check_integrity(o)
+
+    # --- the scheduler of `orchard serve` ---------------------------------------------------
+    def test_6_serve_backfills_a_new_account_and_resumes_after_kill_minus_nine(self):
+        sb = Sandbox(os.path.join(self.tmp, "served"), "--history-days", "420", today=None)
+        try:
+            o = Orchard(self.tmp, "served-data", sb, "[sync]\ninterval_seconds = 1\ndaily_hour = 0\n")
+            o.link()
+
+            def serve():
+                return subprocess.Popen(o.args("serve", "--listen", "127.0.0.1:0"), stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, env=o.env, text=True)
+
+            def jobs():
+                with o.db() as db:
+                    return dict(db.execute("SELECT state, COUNT(*) FROM sync_jobs GROUP BY state").fetchall())
+
+            server = serve()
+            deadline = time.time() + 60
+            while time.time() < deadline and jobs().get("done", 0) < 20:
+                time.sleep(0.2)
+            server.kill()  # mid-backfill
+            server.wait()
+            self.assertGreater(jobs().get("done", 0), 0)
+            server = serve()
+            deadline = time.time() + 600
+            while time.time() < deadline:
+                j = jobs()
+                if j.get("queued", 0) == 0 and j.get("running", 0) == 0 and j.get("done", 0) > 0:
+                    break
+                time.sleep(0.5)
+            server.terminate()
+            server.wait(timeout=30)
+            j = jobs()
+            self.assertEqual(j.get("queued", 0) + j.get("running", 0) + j.get("failed", 0), 0, j)
+            self.check_integrity(o)
+            # Apple's figures since sales began: last year's yearly report and this year's days.
+            today = dt.datetime.now(ZoneInfo("America/Los_Angeles")).date()  # Apple's day
+            last_year = "%d-01-01" % (today.year - 1)
+            want = sums(sb.rows(last_year, "YEARLY"))
+            for d in base.days("%d-01-01" % today.year, (today - dt.timedelta(days=1)).isoformat()):
+                want = add(want, sums(sb.rows(d)))
+            older = sums(sb.rows("%d-01-01" % (today.year - 2), "YEARLY"))
+            want = add(want, older)
+            got = o.report()[0]
+            for k in METRICS:
+                self.assertEqual(Decimal(got[k]), want[k], k)
+        finally:
+            sb.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
