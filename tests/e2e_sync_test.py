@@ -56,10 +56,10 @@ def bucket(pti, units):
 class Sandbox(base.Sandbox):
     """The e2e sandbox with this file's own options (history, storefronts, rate limit)."""
 
-    def __init__(self, tmp, *extra, today=TODAY):
+    def __init__(self, tmp, *extra, today=TODAY, history_days=700):
         self.keys = os.path.join(tmp, "sandbox")
         args = [ORCHARD, "sandbox", "--port", "0", "--seed", "11", "--keys-dir", self.keys,
-                "--storefronts", "12", "--history-days", "700", *extra]
+                "--storefronts", "12", "--history-days", str(history_days), *extra]
         if today:
             args += ["--today", today]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -244,6 +244,20 @@ class SyncEndToEndTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual(o.report("--start", window[0], "--end", window[1], "--group-by", "date,country"), clean)
         self.check_integrity(o)
+        # The app catalog from /v1/apps: every app the reports sold, by Apple ID, with the
+        # report's title as its name, a bundle id and its platforms.
+        with o.db() as db:
+            catalog = {a: (n, b, p_) for a, n, b, p_ in db.execute(
+                "SELECT apple_id, name, bundle_id, platforms FROM catalog_apps")}
+        titles = {r["Apple Identifier"]: r["Title"] for d in ("2026-06-01", "2026-06-14")
+                  for r in self.sandbox.rows(d) if not r["Parent Identifier"]}
+        self.assertTrue(titles)
+        for apple_id, title in titles.items():
+            self.assertIn(apple_id, catalog)
+            name, bundle_id, platforms = catalog[apple_id]
+            self.assertEqual(name, title)
+            self.assertTrue(bundle_id.count(".") >= 2, bundle_id)
+            self.assertTrue(set(platforms.split(",")) <= {"IOS", "MAC_OS", "TV_OS", "VISION_OS"} and platforms)
         for fault, log, p in runs:
             sales = [r for r in log if r["path"] == "/v1/salesReports"]
             # At most 3 attempts per report in a run.
@@ -334,7 +348,7 @@ class SyncEndToEndTest(unittest.TestCase):
 
     # --- the scheduler of `orchard serve` ---------------------------------------------------
     def test_6_serve_backfills_a_new_account_and_resumes_after_kill_minus_nine(self):
-        sb = Sandbox(os.path.join(self.tmp, "served"), "--history-days", "420", today=None)
+        sb = Sandbox(os.path.join(self.tmp, "served"), history_days=420, today=None)
         try:
             o = Orchard(self.tmp, "served-data", sb, "[sync]\ninterval_seconds = 1\ndaily_hour = 0\n")
             o.link()
@@ -345,7 +359,15 @@ class SyncEndToEndTest(unittest.TestCase):
 
             def jobs():
                 with o.db() as db:
-                    return dict(db.execute("SELECT state, COUNT(*) FROM sync_jobs GROUP BY state").fetchall())
+                    out = dict(db.execute("SELECT state, COUNT(*) FROM sync_jobs GROUP BY state").fetchall())
+                    # Queued and due now (a job waiting for Apple to publish is not due).
+                    out["due"] = db.execute("SELECT COUNT(*) FROM sync_jobs WHERE state = 'queued' AND "
+                                            "not_before <= strftime('%s', 'now')").fetchone()[0]
+                    out["waiting"] = db.execute("SELECT group_concat(frequency || ' ' || date(report_date * 86400, "
+                                                "'unixepoch') || ': ' || message, ' | ') FROM sync_jobs "
+                                                "WHERE state = 'queued' AND not_before > strftime('%s', 'now')"
+                                                ).fetchone()[0] or ""
+                    return out
 
             server = serve()
             deadline = time.time() + 60
@@ -358,13 +380,16 @@ class SyncEndToEndTest(unittest.TestCase):
             deadline = time.time() + 600
             while time.time() < deadline:
                 j = jobs()
-                if j.get("queued", 0) == 0 and j.get("running", 0) == 0 and j.get("done", 0) > 0:
+                if j["due"] == 0 and j.get("running", 0) == 0 and j.get("done", 0) > 0:
                     break
                 time.sleep(0.5)
             server.terminate()
             server.wait(timeout=30)
             j = jobs()
-            self.assertEqual(j.get("queued", 0) + j.get("running", 0) + j.get("failed", 0), 0, j)
+            self.assertEqual(j["due"] + j.get("running", 0) + j.get("failed", 0), 0, j)
+            # Only reports Apple has not published yet may wait (today's, late ones).
+            for waiting in filter(None, j["waiting"].split(" | ")):
+                self.assertIn("not available yet", waiting)
             self.check_integrity(o)
             # Apple's figures since sales began: last year's yearly report and this year's days.
             today = dt.datetime.now(ZoneInfo("America/Los_Angeles")).date()  # Apple's day

@@ -5,6 +5,7 @@
 #include <iomanip>
 
 #include "cli/sales_source.h"
+#include "sync/catalog_sync.h"
 #include "cli/commands.h"
 #include "sync/sales_sync.h"
 
@@ -100,6 +101,12 @@ Status SyncSales(AppContext& ctx, const SyncOptions& o, std::ostream& out) {
       };
     }
     auto summary = syncer.Run(account, options);
+    if (summary.has_value() && source->asc_client() != nullptr) {
+      // The app catalog: names, bundle ids and platforms from /v1/apps (a few requests).
+      auto apps = sync::SyncAppCatalog(*source->asc_client(), ctx.meta(), account, ctx.clock());
+      if (apps.has_value()) out << "App catalog: " << *apps << " app(s) from App Store Connect.\n";
+      else out << "warning: the app catalog was not read: " << apps.error().message() << "\n";
+    }
     if (!summary.has_value()) {
       const Code code = summary.error().code();
       if (code == Code::kUnauthenticated || code == Code::kPermissionDenied) {

@@ -23,6 +23,7 @@ class SalesSource final : public sync::SalesFetchSource {
   const sync::ReportFetcher& fetcher() const override { return fetch_; }
   // How long until the key's hourly budget has a slot (nullopt: now, or no budget applies).
   std::optional<std::chrono::seconds> BudgetWait() const override;
+  apple::asc::AscClient* asc_client() const override { return client_.client.get(); }
 
  private:
   AccountClient client_;

@@ -100,6 +100,26 @@ struct SyncJob {
   std::string message;              // the last outcome, in plain words
 };
 
+// An app as /v1/apps describes it (the product catalog; IAPs come from the Sales reports).
+struct CatalogApp {
+  std::string apple_id;
+  std::string name;
+  std::string bundle_id;
+  std::string sku;
+  std::string platforms;  // comma list: IOS, MAC_OS, TV_OS, VISION_OS
+  std::string primary_locale;
+  int64_t account_id = 0;  // the account it was seen through
+  int64_t updated_at = 0;
+};
+
+// A name a product has carried (unix seconds of the first and last sighting).
+struct ProductName {
+  std::string apple_id;
+  std::string name;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+};
+
 struct FxRateRecord {
   Date day;
   std::string currency;  // ISO 4217
@@ -171,6 +191,14 @@ class MetaStore {
   virtual Result<std::vector<SyncJob>> ListJobs(int64_t team_id, int64_t account_id, int limit) = 0;
   // How many jobs are in each state, over every team (for /metrics).
   virtual Result<std::map<std::string, int64_t>> CountJobsByState() = 0;
+
+  // Upserts the apps of an account's /v1/apps and records each name in the name history.
+  virtual Status PutCatalogApps(int64_t team_id, const std::vector<CatalogApp>& apps, int64_t now) = 0;
+  virtual Result<std::vector<CatalogApp>> ListCatalogApps(int64_t team_id) = 0;
+  // Every name of every product of the team, oldest sighting first.
+  virtual Result<std::vector<ProductName>> ListProductNames(int64_t team_id) = 0;
+  // Records names seen elsewhere (a Sales report's Title) in the history.
+  virtual Status NoteProductNames(int64_t team_id, const std::vector<ProductName>& names) = 0;
 
   // Upserts rates (same day and currency → replaced).
   virtual Status PutFxRates(const std::vector<FxRateRecord>& rates) = 0;

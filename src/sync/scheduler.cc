@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "sync/catalog_sync.h"
 
 namespace orchard::sync {
 namespace {
@@ -103,6 +104,14 @@ Result<TickSummary> SalesScheduler::Tick(const std::vector<store::LinkedAccount>
     }
     ORCHARD_ASSIGN_OR_RETURN(int planned, Plan(a));
     summary.planned += planned;
+    // The app catalog (names, bundle ids, platforms), once a day.
+    const int32_t today = Date::At(clock_->Now(), options_.time_zone).days();
+    if (auto* client = Source(a)->asc_client(); client != nullptr && catalog_day_[a.id] != today &&
+                                               !Source(a)->BudgetWait()) {
+      catalog_day_[a.id] = today;
+      auto apps = SyncAppCatalog(*client, *meta_, a, *clock_);
+      if (!apps.has_value()) ORCHARD_LOG_WARN("account {}: app catalog not read: {}", a.id, apps.error().message());
+    }
   }
   auto& registry = metrics::Registry::Global();
   while (!(stop && stop())) {

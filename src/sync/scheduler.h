@@ -31,6 +31,8 @@ class SalesFetchSource {
   virtual const ReportFetcher& fetcher() const = 0;
   // How long until the key's hourly budget has a slot (nullopt: now).
   virtual std::optional<std::chrono::seconds> BudgetWait() const = 0;
+  // The App Store Connect client, for the app catalog (none for the Reporter protocol).
+  virtual apple::asc::AscClient* asc_client() const { return nullptr; }
 };
 
 struct SchedulerOptions {
@@ -83,6 +85,7 @@ class SalesScheduler {
   std::map<int64_t, Breaker> breakers_;
   std::map<int64_t, std::unique_ptr<SalesFetchSource>> sources_;
   std::map<int64_t, std::string> no_source_;  // account → why it has none (logged once)
+  std::map<int64_t, int32_t> catalog_day_;     // account → the local day its catalog was read
 };
 
 }  // namespace orchard::sync

@@ -242,6 +242,29 @@ CREATE TABLE sync_jobs (
 );
 CREATE INDEX sync_jobs_due ON sync_jobs (state, not_before);
 CREATE INDEX sync_jobs_by_team ON sync_jobs (team_id, account_id);
+
+-- The apps of /v1/apps (issue 5's catalog); a product is its Apple ID, whatever its name.
+CREATE TABLE catalog_apps (
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  apple_id TEXT NOT NULL,
+  account_id INTEGER NOT NULL DEFAULT 0,
+  name TEXT NOT NULL DEFAULT '',
+  bundle_id TEXT NOT NULL DEFAULT '',
+  sku TEXT NOT NULL DEFAULT '',
+  platforms TEXT NOT NULL DEFAULT '',
+  primary_locale TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (team_id, apple_id)
+) WITHOUT ROWID;
+-- Every name a product has had, so a renamed app is still found by its old name.
+CREATE TABLE product_names (
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  apple_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  PRIMARY KEY (team_id, apple_id, name)
+) WITHOUT ROWID;
 )sql",
   };
   return migrations;

@@ -599,4 +599,87 @@ Result<std::map<std::string, int64_t>> SqliteMetaStore::CountJobsByState() {
   return out;
 }
 
+Status SqliteMetaStore::NoteProductNames(int64_t team_id, const std::vector<ProductName>& names) {
+  auto lock = db_->lock();
+  return InTransaction(*db_, [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement st,
+        db_->Prepare("INSERT INTO product_names (team_id, apple_id, name, first_seen, last_seen) "
+                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, apple_id, name) DO UPDATE SET "
+                     "first_seen = MIN(first_seen, excluded.first_seen), "
+                     "last_seen = MAX(last_seen, excluded.last_seen)"));
+    for (const auto& n : names) {
+      if (n.name.empty()) continue;
+      st.Bind(1, team_id).Bind(2, n.apple_id).Bind(3, n.name).Bind(4, n.first_seen).Bind(5, n.last_seen);
+      ORCHARD_RETURN_IF_ERROR(st.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteMetaStore::PutCatalogApps(int64_t team_id, const std::vector<CatalogApp>& apps,
+                                       int64_t now) {
+  auto lock = db_->lock();
+  const Status written = InTransaction(*db_, [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement st,
+        db_->Prepare("INSERT INTO catalog_apps (team_id, apple_id, account_id, name, bundle_id, sku, "
+                     "platforms, primary_locale, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (team_id, apple_id) DO UPDATE SET account_id = excluded.account_id, "
+                     "name = excluded.name, bundle_id = excluded.bundle_id, sku = excluded.sku, "
+                     "platforms = excluded.platforms, primary_locale = excluded.primary_locale, "
+                     "updated_at = excluded.updated_at"));
+    for (const auto& a : apps) {
+      st.Bind(1, team_id)
+          .Bind(2, a.apple_id)
+          .Bind(3, a.account_id)
+          .Bind(4, a.name)
+          .Bind(5, a.bundle_id)
+          .Bind(6, a.sku)
+          .Bind(7, a.platforms)
+          .Bind(8, a.primary_locale)
+          .Bind(9, now);
+      ORCHARD_RETURN_IF_ERROR(st.Run());
+    }
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  std::vector<ProductName> names;
+  for (const auto& a : apps) names.push_back({a.apple_id, a.name, now, now});
+  return NoteProductNames(team_id, names);
+}
+
+Result<std::vector<CatalogApp>> SqliteMetaStore::ListCatalogApps(int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("SELECT apple_id, name, bundle_id, sku, platforms, primary_locale, "
+                                 "account_id, updated_at FROM catalog_apps WHERE team_id = ? "
+                                 "ORDER BY apple_id"));
+  st.Bind(1, team_id);
+  std::vector<CatalogApp> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({std::string(st.Text(0)), std::string(st.Text(1)), std::string(st.Text(2)),
+                   std::string(st.Text(3)), std::string(st.Text(4)), std::string(st.Text(5)),
+                   st.Int(6), st.Int(7)});
+  }
+  return out;
+}
+
+Result<std::vector<ProductName>> SqliteMetaStore::ListProductNames(int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("SELECT apple_id, name, first_seen, last_seen FROM product_names "
+                                 "WHERE team_id = ? ORDER BY apple_id, first_seen, name"));
+  st.Bind(1, team_id);
+  std::vector<ProductName> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({std::string(st.Text(0)), std::string(st.Text(1)), st.Int(2), st.Int(3)});
+  }
+  return out;
+}
+
 }  // namespace orchard::store::sqlite

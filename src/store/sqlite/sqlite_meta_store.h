@@ -42,6 +42,10 @@ class SqliteMetaStore final : public MetaStore {
   Result<int64_t> RequeueRunningJobs(int64_t now) override;
   Result<std::vector<SyncJob>> ListJobs(int64_t team_id, int64_t account_id, int limit) override;
   Result<std::map<std::string, int64_t>> CountJobsByState() override;
+  Status PutCatalogApps(int64_t team_id, const std::vector<CatalogApp>& apps, int64_t now) override;
+  Result<std::vector<CatalogApp>> ListCatalogApps(int64_t team_id) override;
+  Result<std::vector<ProductName>> ListProductNames(int64_t team_id) override;
+  Status NoteProductNames(int64_t team_id, const std::vector<ProductName>& names) override;
   Status PutCheckpoint(const ReportCheckpoint& checkpoint) override;
   Result<std::vector<ReportCheckpoint>> ListCheckpoints(int64_t account_id,
                                                         const std::string& report, Date from,
