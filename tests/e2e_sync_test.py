@@ -107,11 +107,11 @@ def add(a, b, sign=1):
 class Orchard:
     """One data dir and the config pointing at the sandbox."""
 
-    def __init__(self, tmp, name, sandbox, extra_config=""):
+    def __init__(self, tmp, name, sandbox, extra_config="", fx_url=""):
         self.data = os.path.join(tmp, name)
         self.config = os.path.join(tmp, name + ".toml")
         with open(self.config, "w") as f:
-            f.write('[apple]\nasc_api_url = "%s"\n[fx]\nurl = ""\n%s' % (sandbox.url, extra_config))
+            f.write('[apple]\nasc_api_url = "%s"\n[fx]\nurl = "%s"\n%s' % (sandbox.url, fx_url, extra_config))
         self.env = dict(os.environ, ORCHARD_MASTER_KEY_FILE=os.path.join(tmp, name + "-keys", "master.key"))
         self.sandbox = sandbox
 
@@ -124,12 +124,13 @@ class Orchard:
             raise AssertionError("orchard %s failed (%d):\n%s\n%s" % (args, p.returncode, p.stdout, p.stderr))
         return p
 
-    def link(self):
+    def link(self, fx=True):
         k = self.sandbox.key
         self.run("link", "asc-key", "--issuer-id", k["issuer_id"], "--key-id", k["key_id"],
                  "--key-file", os.path.join(self.sandbox.keys, k["key_file"]),
                  "--vendor-number", k["vendor_number"], "--name", "Sync")
-        self.run("fx", "import", os.path.join(self.sandbox.keys, "eurofxref-hist.csv"))
+        if fx:
+            self.run("fx", "import", os.path.join(self.sandbox.keys, "eurofxref-hist.csv"))
 
     def report(self, *args):
         out = self.run("report", "sales", "--format", "csv", *args).stdout
@@ -350,8 +351,10 @@ class SyncEndToEndTest(unittest.TestCase):
     def test_6_serve_backfills_a_new_account_and_resumes_after_kill_minus_nine(self):
         sb = Sandbox(os.path.join(self.tmp, "served"), history_days=420, today=None)
         try:
-            o = Orchard(self.tmp, "served-data", sb, "[sync]\ninterval_seconds = 1\ndaily_hour = 0\n")
-            o.link()
+            # No `fx import`: the scheduler fetches the reference rates from the configured URL.
+            o = Orchard(self.tmp, "served-data", sb, "[sync]\ninterval_seconds = 1\ndaily_hour = 0\n",
+                        fx_url=sb.url + "/stats/eurofxref/eurofxref-hist.csv")
+            o.link(fx=False)
 
             def serve():
                 return subprocess.Popen(o.args("serve", "--listen", "127.0.0.1:0"), stdout=subprocess.PIPE,
@@ -399,9 +402,11 @@ class SyncEndToEndTest(unittest.TestCase):
                 want = add(want, sums(sb.rows(d)))
             older = sums(sb.rows("%d-01-01" % (today.year - 2), "YEARLY"))
             want = add(want, older)
-            got = o.report()[0]
+            got = o.report()[0]  # in US dollars: needs the fetched rates
             for k in METRICS:
                 self.assertEqual(Decimal(got[k]), want[k], k)
+            with o.db() as db:
+                self.assertGreater(db.execute("SELECT COUNT(DISTINCT currency) FROM fx_rates").fetchone()[0], 5)
         finally:
             sb.stop()
 
