@@ -12,14 +12,12 @@
 #include "store/sqlite/sqlite_fact_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 #include "sync/sales_sync.h"
+#include "sync/sync_test_util.h"
 
 namespace orchard::sync {
 namespace {
 
-constexpr const char* kHeader =
-    "Provider\tProvider Country\tSKU\tDeveloper\tTitle\tVersion\tProduct Type Identifier\tUnits\t"
-    "Developer Proceeds\tBegin Date\tEnd Date\tCustomer Currency\tCountry Code\tCurrency of "
-    "Proceeds\tApple Identifier\tCustomer Price\n";
+using testing::kSalesHeader;
 
 struct Report {
   std::string frequency;
@@ -36,7 +34,7 @@ std::string RandomBody(std::mt19937_64& rng, Date date) {
   const char* ptis[] = {"1", "3", "7", "IA1", "1F", "ZZ"};
   char day[16];
   std::snprintf(day, sizeof day, "%02u/%02u/%04d", date.month(), date.day(), date.year());
-  std::string tsv = kHeader;
+  std::string tsv = kSalesHeader;
   const int rows = 1 + static_cast<int>(rng() % 6);
   for (int i = 0; i < rows; ++i) {
     const int c = static_cast<int>(rng() % 4);

@@ -70,6 +70,22 @@ bool IsAccountRefusal(Code code) {
 
 }  // namespace
 
+Result<int64_t> QueueSalesReports(store::MetaStore& meta, const store::LinkedAccount& account,
+                                  const std::vector<PlannedReport>& reports, bool refetch, int64_t now) {
+  std::vector<store::SyncJob> jobs;
+  jobs.reserve(reports.size());
+  for (const auto& r : reports) {
+    store::SyncJob j;
+    j.team_id = account.team_id;
+    j.account_id = account.id;
+    j.frequency = r.frequency;
+    j.report_date = r.report_date;
+    j.not_before = now;
+    jobs.push_back(std::move(j));
+  }
+  return meta.EnqueueJobs(jobs, refetch, now);
+}
+
 Result<DayOutcome> SalesSync::RunJob(const store::LinkedAccount& account, const store::SyncJob& job,
                                      size_t max_report_bytes,
                                      std::map<std::string, int64_t>* unknown) {
@@ -150,18 +166,7 @@ Result<SalesSyncSummary> SalesSync::Run(const store::LinkedAccount& account,
   SalesSyncSummary summary;
   const int64_t start = clock_->NowSeconds();
   if (!options.reports.empty()) {
-    std::vector<store::SyncJob> jobs;
-    jobs.reserve(options.reports.size());
-    for (const auto& r : options.reports) {
-      store::SyncJob j;
-      j.team_id = account.team_id;
-      j.account_id = account.id;
-      j.frequency = r.frequency;
-      j.report_date = r.report_date;
-      j.not_before = start;
-      jobs.push_back(std::move(j));
-    }
-    ORCHARD_RETURN_IF_ERROR(meta_->EnqueueJobs(jobs, options.refetch, start));
+    ORCHARD_RETURN_IF_ERROR(QueueSalesReports(*meta_, account, options.reports, options.refetch, start));
   }
   // How many are due, for the progress bar.
   int total = 0;

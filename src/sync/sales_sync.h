@@ -70,6 +70,11 @@ inline constexpr int kBreakerFailures = 3;
 using ReportFetcher =
     std::function<Result<apple::asc::ReportResponse>(const apple::asc::SalesReportQuery&)>;
 
+// Queues the planned Sales reports of an account as jobs due at `now` (see
+// MetaStore::EnqueueJobs for `refetch`). Returns how many were (re)queued.
+Result<int64_t> QueueSalesReports(store::MetaStore& meta, const store::LinkedAccount& account,
+                                  const std::vector<PlannedReport>& reports, bool refetch, int64_t now);
+
 class SalesSync {
  public:
   SalesSync(store::MetaStore* meta, store::FactStore* facts, ReportFetcher fetch,

@@ -8,16 +8,15 @@
 #include <map>
 
 #include "ingest/gzip.h"
+#include "sync/sync_test_util.h"
 #include "store/sqlite/sqlite_fact_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 
 namespace orchard::sync {
 namespace {
 
-constexpr const char* kHeader =
-    "Provider\tProvider Country\tSKU\tDeveloper\tTitle\tVersion\tProduct Type Identifier\tUnits\t"
-    "Developer Proceeds\tBegin Date\tEnd Date\tCustomer Currency\tCountry Code\tCurrency of "
-    "Proceeds\tApple Identifier\tCustomer Price\n";
+using testing::kSalesHeader;
+constexpr const char* kHeader = kSalesHeader;
 
 std::string Report(const std::string& us_date, int units, const std::string& pti = "1") {
   return *ingest::Gzip(std::string(kHeader) + "APPLE\tUS\tapp\t \tApp\t1.0\t" + pti + "\t" +
@@ -58,36 +57,19 @@ class NoSleep final : public apple::asc::Sleeper {
 class SalesSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("orchard-sync-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    db_ = *store::sqlite::Database::Open(dir_ / "o.db");
-    meta_ = std::make_unique<store::sqlite::SqliteMetaStore>(db_, &clock_);
-    facts_ = std::make_unique<store::sqlite::SqliteFactStore>(db_, &clock_);
-    auto team = meta_->EnsureDefaultTeam();
-    store::LinkedAccount a;
-    a.team_id = team->id;
-    a.method = "asc-key";
-    a.vendor_number = "85442109";
-    account_ = *meta_->CreateAccount(a, [](int64_t) -> Result<store::SealedSecret> {
-      return store::SealedSecret{"sealed", 1};
-    });
+    stores_ = std::make_unique<testing::TempStores>("sync", &clock_);
+    meta_ = stores_->meta();
+    facts_ = stores_->facts();
+    account_ = stores_->account();
     client_ = std::make_unique<apple::asc::AscClient>(
         "http://127.0.0.1:9", [] { return Result<std::string>("t"); }, &http_,
         apple::asc::RetryPolicy{}, &sleeper_, 1);
   }
-  void TearDown() override {
-    facts_.reset();
-    meta_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   Result<SalesSyncSummary> Sync(const char* from, const char* to) {
     return Run(PlanDays(*Date::ParseIso(from), *Date::ParseIso(to)));
   }
   Result<SalesSyncSummary> Run(std::vector<PlannedReport> reports, bool refetch = true) {
-    SalesSync sync(meta_.get(), facts_.get(), client_.get(), &clock_);
+    SalesSync sync(meta_, facts_, client_.get(), &clock_);
     SalesSyncOptions options;
     options.reports = std::move(reports);
     options.refetch = refetch;
@@ -117,10 +99,9 @@ class SalesSyncTest : public ::testing::Test {
   }
 
   FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000))};
-  std::filesystem::path dir_;
-  std::shared_ptr<store::sqlite::Database> db_;
-  std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
-  std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
+  std::unique_ptr<testing::TempStores> stores_;
+  store::sqlite::SqliteMetaStore* meta_ = nullptr;
+  store::sqlite::SqliteFactStore* facts_ = nullptr;
   store::LinkedAccount account_;
   ScriptedHttp http_;
   NoSleep sleeper_;

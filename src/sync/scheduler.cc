@@ -51,17 +51,7 @@ Result<int> SalesScheduler::Plan(const store::LinkedAccount& account) {
   const int64_t now = clock_->NowSeconds();
   int planned = 0;
   auto queue = [&](const std::vector<PlannedReport>& reports, bool refetch) -> Status {
-    std::vector<store::SyncJob> jobs;
-    for (const auto& r : reports) {
-      store::SyncJob j;
-      j.team_id = account.team_id;
-      j.account_id = account.id;
-      j.frequency = r.frequency;
-      j.report_date = r.report_date;
-      j.not_before = now;
-      jobs.push_back(std::move(j));
-    }
-    ORCHARD_ASSIGN_OR_RETURN(int64_t n, meta_->EnqueueJobs(jobs, refetch, now));
+    ORCHARD_ASSIGN_OR_RETURN(int64_t n, QueueSalesReports(*meta_, account, reports, refetch, now));
     planned += static_cast<int>(n);
     return Status::Ok();
   };

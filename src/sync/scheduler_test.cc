@@ -5,8 +5,7 @@
 
 #include <filesystem>
 
-#include "store/sqlite/sqlite_fact_store.h"
-#include "store/sqlite/sqlite_meta_store.h"
+#include "sync/sync_test_util.h"
 
 namespace orchard::sync {
 namespace {
@@ -32,20 +31,9 @@ class FakeSource final : public SalesFetchSource {
 class SchedulerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("orchard-sched-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    db_ = *store::sqlite::Database::Open(dir_ / "o.db");
-    meta_ = std::make_unique<store::sqlite::SqliteMetaStore>(db_, &clock_);
-    facts_ = std::make_unique<store::sqlite::SqliteFactStore>(db_, &clock_);
-    auto team = meta_->EnsureDefaultTeam();
-    store::LinkedAccount a;
-    a.team_id = team->id;
-    a.method = "asc-key";
-    a.vendor_number = "85442109";
-    account_ = *meta_->CreateAccount(a, [](int64_t) -> Result<store::SealedSecret> {
-      return store::SealedSecret{"sealed", 1};
-    });
+    stores_ = std::make_unique<testing::TempStores>("sched", &clock_);
+    meta_ = stores_->meta();
+    account_ = stores_->account();
     SchedulerOptions o;
     o.open_source = [this](const store::LinkedAccount&) -> Result<std::unique_ptr<SalesFetchSource>> {
       auto s = std::make_unique<FakeSource>([this](const apple::asc::SalesReportQuery& q) {
@@ -55,14 +43,11 @@ class SchedulerTest : public ::testing::Test {
       return std::unique_ptr<SalesFetchSource>(std::move(s));
     };
     o.on_refusal = [this](const store::LinkedAccount&, const Status&) { ++refusals_; };
-    scheduler_ = std::make_unique<SalesScheduler>(meta_.get(), facts_.get(), &clock_, o);
+    scheduler_ = std::make_unique<SalesScheduler>(meta_, stores_->facts(), &clock_, o);
   }
   void TearDown() override {
     scheduler_.reset();
-    facts_.reset();
-    meta_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
+    stores_.reset();
   }
 
   Result<apple::asc::ReportResponse> Answer(const apple::asc::SalesReportQuery& q) {
@@ -78,10 +63,8 @@ class SchedulerTest : public ::testing::Test {
   }
 
   FakeClock clock_{std::chrono::system_clock::time_point(seconds(kMidnightPacific) + hours(7))};
-  std::filesystem::path dir_;
-  std::shared_ptr<store::sqlite::Database> db_;
-  std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
-  std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
+  std::unique_ptr<testing::TempStores> stores_;
+  store::sqlite::SqliteMetaStore* meta_ = nullptr;
   store::LinkedAccount account_;
   std::unique_ptr<SalesScheduler> scheduler_;
   FakeSource* source_ = nullptr;
