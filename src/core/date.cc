@@ -54,8 +54,9 @@ Result<Date> Date::ParseUs(std::string_view text) {
   return Make(y, m, d, text);
 }
 
-Date Date::Today(std::string_view tz) {
-  const auto now = std::chrono::system_clock::now();
+Date Date::Today(std::string_view tz) { return At(std::chrono::system_clock::now(), tz); }
+
+Date Date::At(std::chrono::system_clock::time_point now, std::string_view tz) {
   try {
     // GCC 12's <chrono> has no time-zone database yet; Howard Hinnant's date library (the
     // reference implementation of C++20 time zones) reads the system's tzdata instead.

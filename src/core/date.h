@@ -28,6 +28,8 @@ class Date {
   // The current day in the given IANA zone (e.g. "America/Los_Angeles"); falls back to UTC
   // when the zone is unknown to the system's tz database.
   static Date Today(std::string_view tz = "UTC");
+  // The day it is at `now` in the given IANA zone (same fallback): Today() on a given clock.
+  static Date At(std::chrono::system_clock::time_point now, std::string_view tz = "UTC");
 
   int32_t days() const { return days_; }
   int year() const;
