@@ -437,4 +437,6 @@ Result<std::vector<FxRateRecord>> SqliteMetaStore::GetFxRates(
   return out;
 }
 
+Result<std::string> SqliteMetaStore::DataStamp() { return db_->ChangeStamp(); }
+
 }  // namespace orchard::store::sqlite
