@@ -69,7 +69,7 @@ orchard sync --from "$from" --to "$to" --quiet >/dev/null
 echo "bench-viewer-password" | orchard user add viewer@bench.example --role viewer >/dev/null
 token=$(orchard token create --user viewer@bench.example --name bench)
 
-orchard serve --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+"$ORCHARD" serve --listen 127.0.0.1:0 --data-dir "$data" --config "$config" >"$tmp/serve.out" 2>"$tmp/serve.err" &
 pids+=($!)
 url=$(first_url "$tmp/serve.out")
 
