@@ -39,7 +39,8 @@ std::string Upper(std::string_view s) {
 }
 
 bool AllOf(std::string_view s, int (*is)(int)) {
-  return std::all_of(s.begin(), s.end(), [is](char c) { return is(static_cast<unsigned char>(c)) != 0; });
+  return std::all_of(s.begin(), s.end(),
+                     [is](char c) { return is(static_cast<unsigned char>(c)) != 0; });
 }
 
 // Comma list → trimmed items; an empty item ("US,,GB", "US,") is an error.
@@ -54,8 +55,8 @@ Result<std::vector<std::string>> SplitList(std::string_view list, std::string_vi
     }
     out.emplace_back(item);
     if (out.size() > kMaxListItems) {
-      return Error(Code::kInvalidArgument, std::string(label) + ": at most " +
-                                               std::to_string(kMaxListItems) + " items");
+      return Error(Code::kInvalidArgument,
+                   std::string(label) + ": at most " + std::to_string(kMaxListItems) + " items");
     }
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
@@ -86,19 +87,26 @@ const ParamSpec* FindSpec(std::string_view name) {
 
 std::string_view GranularityName(Granularity g) {
   switch (g) {
-    case Granularity::kDaily: return "daily";
-    case Granularity::kWeekly: return "weekly";
-    case Granularity::kMonthly: return "monthly";
-    case Granularity::kYearly: return "yearly";
+    case Granularity::kDaily:
+      return "daily";
+    case Granularity::kWeekly:
+      return "weekly";
+    case Granularity::kMonthly:
+      return "monthly";
+    case Granularity::kYearly:
+      return "yearly";
   }
   return "daily";
 }
 
 std::string_view FormatName(Format f) {
   switch (f) {
-    case Format::kJson: return "json";
-    case Format::kCsv: return "csv";
-    case Format::kTable: return "table";
+    case Format::kJson:
+      return "json";
+    case Format::kCsv:
+      return "csv";
+    case Format::kTable:
+      return "table";
   }
   return "json";
 }
@@ -146,19 +154,26 @@ Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view na
     auto [p, ec] = std::from_chars(text.data() + 1, text.data() + text.size() - 1, n);
     if (ec == std::errc() && p == text.data() + text.size() - 1 && n >= 0 && n <= 99999) {
       switch (text.back()) {
-        case 'd': day = today.AddDays(-n); break;
-        case 'w': day = today.AddDays(-7 * n); break;
+        case 'd':
+          day = today.AddDays(-n);
+          break;
+        case 'w':
+          day = today.AddDays(-7 * n);
+          break;
         case 'm': {
           const int months = today.year() * 12 + static_cast<int>(today.month()) - 1 - n;
           if (months >= 0) {
-            day = SameDayOrLastDay(months / 12, static_cast<unsigned>(months % 12 + 1), today.day());
+            day =
+                SameDayOrLastDay(months / 12, static_cast<unsigned>(months % 12 + 1), today.day());
           }
           break;
         }
         case 'y':
-          if (n <= today.year()) day = SameDayOrLastDay(today.year() - n, today.month(), today.day());
+          if (n <= today.year())
+            day = SameDayOrLastDay(today.year() - n, today.month(), today.day());
           break;
-        default: break;
+        default:
+          break;
       }
     }
   } else if (auto iso = Date::ParseIso(text); iso.has_value()) {
@@ -166,8 +181,9 @@ Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view na
   }
   if (!day) {
     return Error(Code::kInvalidArgument,
-                 std::string(name) + ": expected YYYY-MM-DD or a relative date such as -7d, "
-                                     "-2w, -1m, -1y, today, yesterday; got '" +
+                 std::string(name) +
+                     ": expected YYYY-MM-DD or a relative date such as -7d, "
+                     "-2w, -1m, -1y, today, yesterday; got '" +
                      std::string(text) + "'");
   }
   if (*day < Date::FromYmd(1970, 1, 1) || *day > Date::FromYmd(9999, 12, 31)) {
@@ -186,8 +202,12 @@ const std::vector<ParamSpec>& SalesParams() {
        false,
        "^([0-9]{4}-[0-9]{2}-[0-9]{2}|today|yesterday|-[0-9]+[dwmy])$",
        "-30d"},
-      {"end_date", "Last report day, inclusive; same forms as start_date.", {}, false,
-       "^([0-9]{4}-[0-9]{2}-[0-9]{2}|today|yesterday|-[0-9]+[dwmy])$", "yesterday"},
+      {"end_date",
+       "Last report day, inclusive; same forms as start_date.",
+       {},
+       false,
+       "^([0-9]{4}-[0-9]{2}-[0-9]{2}|today|yesterday|-[0-9]+[dwmy])$",
+       "yesterday"},
       {"granularity",
        "Period of the date key: days, Monday-to-Sunday weeks, calendar months or years (each "
        "row's date is the period's first day).",
@@ -202,10 +222,18 @@ const std::vector<ParamSpec>& SalesParams() {
        true,
        "",
        "date,country"},
-      {"products", "Only these Apple Identifiers (comma-separated).", {}, true, "^[0-9]{1,20}$",
+      {"products",
+       "Only these Apple Identifiers (comma-separated).",
+       {},
+       true,
+       "^[0-9]{1,20}$",
        "1234567890"},
-      {"countries", "Only these storefronts: two-letter codes, comma-separated, any case.", {},
-       true, "^[A-Za-z]{2}$", "US,GB"},
+      {"countries",
+       "Only these storefronts: two-letter codes, comma-separated, any case.",
+       {},
+       true,
+       "^[A-Za-z]{2}$",
+       "US,GB"},
       {"currency",
        "ISO 4217 report currency; default: your preference, else the server's "
        "[report] default_currency. Amounts are converted per day with the reference rate on or "
@@ -214,8 +242,12 @@ const std::vector<ParamSpec>& SalesParams() {
        false,
        "^[A-Za-z]{3}$",
        "EUR"},
-      {"format", "json (default) or csv (with a header row, as an attachment).",
-       {"json", "csv"}, false, "", "csv"},
+      {"format",
+       "json (default) or csv (with a header row, as an attachment).",
+       {"json", "csv"},
+       false,
+       "",
+       "csv"},
   };
   return kParams;
 }
@@ -232,8 +264,8 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
     if (spec == nullptr) {
       std::vector<std::string_view> known;
       for (const auto& s : SalesParams()) known.push_back(s.name);
-      return Error(Code::kInvalidArgument, "unknown parameter '" + label +
-                                               "' (the report takes " + Joined(known, ", ") + ")");
+      return Error(Code::kInvalidArgument, "unknown parameter '" + label + "' (the report takes " +
+                                               Joined(known, ", ") + ")");
     }
     if (!seen.insert(p.name).second) {
       return Error(Code::kInvalidArgument, label + " is given more than once");
@@ -249,8 +281,9 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
     } else if (p.name == "granularity") {
       auto g = ParseGranularity(Lower(value));
       if (!g.has_value()) {
-        return Error(Code::kInvalidArgument, label + ": unknown granularity '" + std::string(value) +
-                                                 "' (use " + Joined(spec->values, ", ") + ")");
+        return Error(Code::kInvalidArgument, label + ": unknown granularity '" +
+                                                 std::string(value) + "' (use " +
+                                                 Joined(spec->values, ", ") + ")");
       }
       out.query.granularity = *g;
     } else if (p.name == "group_by") {
@@ -258,7 +291,8 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
       for (const std::string& raw : keys) {
         const std::string key = Lower(raw);
         if (std::find(spec->values.begin(), spec->values.end(), key) == spec->values.end()) {
-          return Error(Code::kInvalidArgument, label + ": unknown key '" + raw + "' (use up to three of " +
+          return Error(Code::kInvalidArgument, label + ": unknown key '" + raw +
+                                                   "' (use up to three of " +
                                                    Joined(spec->values, ", ") + ")");
         }
         if (std::find(out.group_by.begin(), out.group_by.end(), key) != out.group_by.end()) {
@@ -305,9 +339,10 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
       const std::string name = Lower(value);
       auto format = ParseFormat(name);
       if (!format.has_value() || (*format == Format::kTable && !defaults.allow_table)) {
-        return Error(Code::kInvalidArgument, label + ": unknown format '" + std::string(value) +
-                                                 (defaults.allow_table ? "' (use table, json or csv)"
-                                                                       : "' (use json or csv)"));
+        return Error(
+            Code::kInvalidArgument,
+            label + ": unknown format '" + std::string(value) +
+                (defaults.allow_table ? "' (use table, json or csv)" : "' (use json or csv)"));
       }
       out.format = *format;
     }
@@ -347,10 +382,12 @@ Result<Table> RunSalesRequest(store::FactStore& facts, store::MetaStore& meta,
   for (const std::string& key : request.group_by) {
     if (key == kStoreKey) {
       if (column > table.columns.size()) break;  // not the shape RunSalesReport promises
-      table.columns.insert(table.columns.begin() + static_cast<std::ptrdiff_t>(column), std::string(kStoreKey));
+      table.columns.insert(table.columns.begin() + static_cast<std::ptrdiff_t>(column),
+                           std::string(kStoreKey));
       for (auto& row : table.rows) {
         if (column <= row.size()) {
-          row.insert(row.begin() + static_cast<std::ptrdiff_t>(column), Cell(std::string(kStoreValue)));
+          row.insert(row.begin() + static_cast<std::ptrdiff_t>(column),
+                     Cell(std::string(kStoreValue)));
         }
       }
     }
@@ -410,7 +447,9 @@ std::string SalesFileName(const SalesRequest& request) {
     name += "-to-";
     name += q.end ? q.end->Iso() : "latest";
   }
-  return name + (request.format == Format::kCsv ? ".csv" : request.format == Format::kJson ? ".json" : ".txt");
+  return name + (request.format == Format::kCsv    ? ".csv"
+                 : request.format == Format::kJson ? ".json"
+                                                   : ".txt");
 }
 
 }  // namespace orchard::reports

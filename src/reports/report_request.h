@@ -46,7 +46,7 @@ Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view na
 
 // One parameter as the caller gave it.
 struct ReportParam {
-  std::string name;   // the grammar's name: start_date, group_by, …
+  std::string name;  // the grammar's name: start_date, group_by, …
   std::string value;
   std::string label;  // how the caller spelled it, for messages ("--start"); "" = name
 };

@@ -133,7 +133,8 @@ TEST(ReportRequestTest, BadValuesNameTheParameter) {
       {{{"group_by", "date,store,country,device", ""}}, "group_by: at most three keys"},
       {{{"group_by", "country,COUNTRY", ""}}, "group_by: 'country' is given twice"},
       {{{"group_by", "date,,country", ""}}, "group_by: an empty item"},
-      {{{"products", "123,com.example.app", ""}}, "products: 'com.example.app' is not an Apple Identifier"},
+      {{{"products", "123,com.example.app", ""}},
+       "products: 'com.example.app' is not an Apple Identifier"},
       {{{"countries", "US,USA", ""}}, "countries: 'USA' is not a two-letter storefront code"},
       {{{"countries", "U1", ""}}, "countries: 'U1'"},
       {{{"currency", "EURO", ""}}, "currency: 'EURO' is not an ISO 4217 code"},
@@ -167,13 +168,16 @@ TEST(ReportRequestTest, TheTableFormatIsOnlyForTheCli) {
 
 TEST(ReportRequestTest, EqualQueriesNormalizeToTheSameText) {
   auto a = Parse({{"countries", "gb,US,us", ""}, {"products", "2,1", ""}, {"currency", "eur", ""}});
-  auto b = Parse({{"currency", "EUR", ""}, {"products", "1,2,2", ""}, {"countries", " US , GB ", ""}});
+  auto b =
+      Parse({{"currency", "EUR", ""}, {"products", "1,2,2", ""}, {"countries", " US , GB ", ""}});
   ASSERT_TRUE(a.has_value() && b.has_value());
   EXPECT_EQ(NormalizedQuery(*a).dump(), NormalizedQuery(*b).dump());
   // … and different ones do not.
   auto c = Parse({{"countries", "GB,US", ""}, {"products", "1,2", ""}, {"currency", "USD", ""}});
   EXPECT_NE(NormalizedQuery(*a).dump(), NormalizedQuery(*c).dump());
-  auto d = Parse({{"countries", "GB,US", ""}, {"products", "1,2", ""}, {"currency", "EUR", ""},
+  auto d = Parse({{"countries", "GB,US", ""},
+                  {"products", "1,2", ""},
+                  {"currency", "EUR", ""},
                   {"format", "csv", ""}});
   EXPECT_NE(NormalizedQuery(*a).dump(), NormalizedQuery(*d).dump());
 }
@@ -197,18 +201,19 @@ TEST(ReportRequestTest, JsonHasExactNumbersAndTotalsRoundedOnce) {
   t.rows.push_back({Cell(std::string("GB")), Cell(Number{3, 0, 0}), Cell(Amount("0.10"))});
   t.rows.push_back({Cell(std::string("JP")), Cell(Number{150, 2, 2}), Cell(Amount("0.004"))});
   t.rows.push_back({Cell(std::string("US")), Cell(Number{4, 0, 0}), Cell(Amount("0.004"))});
-  t.rows.push_back({Cell(std::string("ZZ \"x\"")), Cell(Number{0, 0, 0}),
-                    Cell(Amount("12345678901.23"))});
+  t.rows.push_back(
+      {Cell(std::string("ZZ \"x\"")), Cell(Number{0, 0, 0}), Cell(Amount("12345678901.23"))});
   const std::string body = RenderSalesReport(request, t);
   // Each row rounds on its own (0.004 → 0.00); the total is 12345678901.23 + 0.108 =
   // 12345678901.338 → 12345678901.34; downloads 3 + 1.50 + 4 + 0 = 8.50.
-  EXPECT_EQ(body,
-            R"({"query":{"report":"sales","start_date":null,"end_date":null,"granularity":"daily",)"
-            R"("group_by":["country"],"products":[],"countries":[],"currency":"USD","format":"json"},)"
-            R"("columns":["country","downloads","revenue"],)"
-            R"("rows":[["GB",3,0.10],["JP",1.50,0.00],["US",4,0.00],["ZZ \"x\"",0,12345678901.23]],)"
-            R"("totals":{"downloads":8.50,"revenue":12345678901.34}})"
-            "\n");
+  EXPECT_EQ(
+      body,
+      R"({"query":{"report":"sales","start_date":null,"end_date":null,"granularity":"daily",)"
+      R"("group_by":["country"],"products":[],"countries":[],"currency":"USD","format":"json"},)"
+      R"("columns":["country","downloads","revenue"],)"
+      R"("rows":[["GB",3,0.10],["JP",1.50,0.00],["US",4,0.00],["ZZ \"x\"",0,12345678901.23]],)"
+      R"("totals":{"downloads":8.50,"revenue":12345678901.34}})"
+      "\n");
   EXPECT_FALSE(nlohmann::json::parse(body, nullptr, false).is_discarded());
 }
 
@@ -272,8 +277,9 @@ TEST(ReportRequestTest, TheStoreKeyAddsItsColumnWhereAskedFor) {
     auto t = RunSalesRequest(facts, meta, r);
     ASSERT_TRUE(t.has_value()) << t.error().ToString();
     ASSERT_GE(t->columns.size(), 5u);
-    EXPECT_EQ(std::vector<std::string>(t->columns.begin(), t->columns.begin() + 5),
-              (std::vector<std::string>{"product", "product_name", "store", "country", "downloads"}));
+    EXPECT_EQ(
+        std::vector<std::string>(t->columns.begin(), t->columns.begin() + 5),
+        (std::vector<std::string>{"product", "product_name", "store", "country", "downloads"}));
     ASSERT_EQ(t->rows.size(), 2u);
     for (const auto& row : t->rows) {
       ASSERT_EQ(row.size(), t->columns.size());

@@ -9,11 +9,16 @@ using OJson = nlohmann::ordered_json;
 
 std::string_view AccessWords(Access access) {
   switch (access) {
-    case Access::kPublic: return "Public: no credentials needed.";
-    case Access::kUser: return "Any signed-in user.";
-    case Access::kViewer: return "A member of the request's team (Viewer, Admin or Owner).";
-    case Access::kAdmin: return "An Admin or Owner of the request's team.";
-    case Access::kOwner: return "An Owner of the request's team.";
+    case Access::kPublic:
+      return "Public: no credentials needed.";
+    case Access::kUser:
+      return "Any signed-in user.";
+    case Access::kViewer:
+      return "A member of the request's team (Viewer, Admin or Owner).";
+    case Access::kAdmin:
+      return "An Admin or Owner of the request's team.";
+    case Access::kOwner:
+      return "An Owner of the request's team.";
   }
   return "";
 }
@@ -121,7 +126,8 @@ nlohmann::ordered_json OpenApiDocument(const Router& router, std::string_view ve
                                          OJson{{"sessionCookie", OJson::array()}}});
     op["x-orchard-access"] = std::string(AccessName(r.access));
     std::string method;
-    for (char c : r.method) method += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : r.method)
+      method += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     paths[r.pattern][method] = op;
   }
   OJson error_schema = {
@@ -150,7 +156,8 @@ nlohmann::ordered_json OpenApiDocument(const Router& router, std::string_view ve
          {{"bearerAuth",
            {{"type", "http"},
             {"scheme", "bearer"},
-            {"description", "A personal API token: `orchard token create` or POST /api/v1/tokens"}}},
+            {"description",
+             "A personal API token: `orchard token create` or POST /api/v1/tokens"}}},
           {"sessionCookie",
            {{"type", "apiKey"},
             {"in", "cookie"},

@@ -53,7 +53,8 @@ TEST(ReportCacheTest, EvictsTheLeastRecentlyUsedPastTheEntryLimit) {
 
 TEST(ReportCacheTest, StaysWithinTheByteBudget) {
   ReportCache cache(100, 10'000);
-  for (int i = 0; i < 50; ++i) cache.Put("k" + std::to_string(i), "s", Answer(std::string(1000, 'x')));
+  for (int i = 0; i < 50; ++i)
+    cache.Put("k" + std::to_string(i), "s", Answer(std::string(1000, 'x')));
   EXPECT_LE(cache.bytes(), 10'000u);
   EXPECT_GT(cache.entries(), 0u);
   EXPECT_LT(cache.entries(), 10u);

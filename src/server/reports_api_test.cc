@@ -55,7 +55,8 @@ struct FactRow {
 const FactRow kAlpha[] = {
     {"2026-05-04", "100", "Alpha Photo", "", "1", "US", "iPhone", "USD", 10, "0.70", "0.99"},
     {"2026-05-04", "100", "Alpha Photo", "", "1", "GB", "iPad", "GBP", 4, "0.60", "0.89"},
-    {"2026-05-05", "101", "Alpha Coins", "ALPHA.PHOTO", "IA1", "US", "iPhone", "USD", 3, "1.40", "1.99"},
+    {"2026-05-05", "101", "Alpha Coins", "ALPHA.PHOTO", "IA1", "US", "iPhone", "USD", 3, "1.40",
+     "1.99"},
     {"2026-05-11", "100", "Alpha Photo", "", "7", "US", "iPhone", "USD", 20, "0", "0"},
     {"2026-05-11", "100", "Alpha Photo", "", "1", "US", "iPhone", "USD", -1, "0.70", "-0.99"},
 };
@@ -175,8 +176,7 @@ class ReportsApiTest : public ::testing::Test {
     }
   }
 
-  Reply Get(const std::string& path, const std::string& token,
-            const httplib::Headers& extra = {}) {
+  Reply Get(const std::string& path, const std::string& token, const httplib::Headers& extra = {}) {
     httplib::Client client("127.0.0.1", server_->port());
     client.set_read_timeout(60, 0);
     httplib::Headers h = extra;
@@ -218,7 +218,8 @@ class ReportsApiTest : public ::testing::Test {
   fs::path dir_;
   fs::path db_path_;
   // 2026-06-15 12:00 UTC = 05:00 in Los Angeles, still 15 June there.
-  FakeClock clock_{std::chrono::sys_days(std::chrono::year(2026) / 6 / 15) + std::chrono::hours(12)};
+  FakeClock clock_{std::chrono::sys_days(std::chrono::year(2026) / 6 / 15) +
+                   std::chrono::hours(12)};
   std::shared_ptr<store::sqlite::Database> db_;
   std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
   std::unique_ptr<store::sqlite::SqliteAccessStore> access_;
@@ -403,7 +404,8 @@ TEST_F(ReportsApiTest, TheCurrencyIsTheUsersPreferenceElseTheServersDefault) {
   // Total revenue in GBP: 2.40 + 10.50 × 0.85 / 1.10 = 2.40 + 8.113636… = 10.513636… → 10.51.
   EXPECT_NE(gbp.body.find(R"("revenue":10.51,)"), std::string::npos) << gbp.body;
   // An explicit currency= wins over the preference.
-  EXPECT_EQ(Get(std::string(kMay) + "&currency=USD", alpha_viewer_).Parsed()["query"]["currency"], "USD");
+  EXPECT_EQ(Get(std::string(kMay) + "&currency=USD", alpha_viewer_).Parsed()["query"]["currency"],
+            "USD");
   // No preference: the server's [report] default_currency.
   prefs.currency = "";
   ASSERT_TRUE(access_->SetPreferences(viewer, prefs).ok());
@@ -421,8 +423,9 @@ TEST_F(ReportsApiTest, RelativeDatesResolveOnTheServersClock) {
   EXPECT_EQ(r.Parsed()["rows"], Json::array());
   // Twenty hours later (08:00 UTC on 16 June) it is 16 June in Los Angeles too.
   clock_.Advance(std::chrono::hours(20));
-  EXPECT_EQ(Get("/api/v1/reports/sales?end_date=today", alpha_viewer_).Parsed()["query"]["end_date"],
-            "2026-06-16");
+  EXPECT_EQ(
+      Get("/api/v1/reports/sales?end_date=today", alpha_viewer_).Parsed()["query"]["end_date"],
+      "2026-06-16");
 }
 
 TEST_F(ReportsApiTest, ARepeatedQueryIsAnsweredFromMemoryUntilTheDataChanges) {
@@ -455,7 +458,8 @@ TEST_F(ReportsApiTest, ARepeatedQueryIsAnsweredFromMemoryUntilTheDataChanges) {
   WriteFacts(*facts_, alpha_, kAlphaAccount, more);
   const Reply changed = Get(path, alpha_viewer_);
   EXPECT_EQ(changed.Header("X-Orchard-Cache"), "miss");
-  EXPECT_EQ(Cell(changed.Parsed(), RowsByKey(changed.Parsed())["US"], "downloads"), Json::parse("15"));
+  EXPECT_EQ(Cell(changed.Parsed(), RowsByKey(changed.Parsed())["US"], "downloads"),
+            Json::parse("15"));
   EXPECT_EQ(Get(path, alpha_viewer_).Header("X-Orchard-Cache"), "hit");
 
   // New data from another process (`orchard sync` beside the server): its own connection.
@@ -469,7 +473,8 @@ TEST_F(ReportsApiTest, ARepeatedQueryIsAnsweredFromMemoryUntilTheDataChanges) {
   }
   const Reply synced = Get(path, alpha_viewer_);
   EXPECT_EQ(synced.Header("X-Orchard-Cache"), "miss");
-  EXPECT_EQ(Cell(synced.Parsed(), RowsByKey(synced.Parsed())["US"], "downloads"), Json::parse("22"));
+  EXPECT_EQ(Cell(synced.Parsed(), RowsByKey(synced.Parsed())["US"], "downloads"),
+            Json::parse("22"));
 
   // New exchange rates change converted answers too.
   const Reply eur = Get(path + "&currency=EUR", alpha_viewer_);
@@ -501,7 +506,8 @@ TEST_F(ReportsApiTest, HealthReadsTheDatabase) {
   // The file stops being a database (disk trouble, a bad restore): 503, with no detail.
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(db_path_.c_str(), &other), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(other, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(other);
   std::string header(100, '\0');
   {
@@ -522,9 +528,11 @@ TEST_F(ReportsApiTest, HealthReadsTheDatabase) {
     f.write(header.data(), 100);
   }
   ASSERT_EQ(sqlite3_open(db_path_.c_str(), &other), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(other, "INSERT INTO fx_rates (currency, day, per_eur) VALUES ('SEK', 20600, 1100000000)",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK)
+  ASSERT_EQ(
+      sqlite3_exec(
+          other, "INSERT INTO fx_rates (currency, day, per_eur) VALUES ('SEK', 20600, 1100000000)",
+          nullptr, nullptr, nullptr),
+      SQLITE_OK)
       << sqlite3_errmsg(other);
   sqlite3_close(other);
   EXPECT_EQ(Get("/healthz", "").status, 200);
@@ -539,16 +547,24 @@ TEST_F(ReportsApiTest, MetricsCountRequestsByRoutePattern) {
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(m.body.find("# TYPE orchard_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(m.body.find(R"(orchard_http_requests_total{method="GET",route="/api/v1/accounts/{id}",status="404"})"),
-            std::string::npos)
+  EXPECT_NE(
+      m.body.find(
+          R"(orchard_http_requests_total{method="GET",route="/api/v1/accounts/{id}",status="404"})"),
+      std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find(R"(orchard_http_requests_total{method="GET",route="unmatched",status="404"})"),
+  EXPECT_NE(
+      m.body.find(R"(orchard_http_requests_total{method="GET",route="unmatched",status="404"})"),
+      std::string::npos);
+  EXPECT_NE(
+      m.body.find(
+          R"(orchard_http_requests_total{method="GET",route="/api/v1/reports/sales",status="200"})"),
+      std::string::npos);
+  EXPECT_NE(m.body.find("# TYPE orchard_http_request_duration_seconds histogram"),
             std::string::npos);
-  EXPECT_NE(m.body.find(R"(orchard_http_requests_total{method="GET",route="/api/v1/reports/sales",status="200"})"),
-            std::string::npos);
-  EXPECT_NE(m.body.find("# TYPE orchard_http_request_duration_seconds histogram"), std::string::npos);
-  EXPECT_NE(m.body.find(R"(orchard_http_request_duration_seconds_bucket{route="/api/v1/reports/sales",le="+Inf"})"),
-            std::string::npos);
+  EXPECT_NE(
+      m.body.find(
+          R"(orchard_http_request_duration_seconds_bucket{route="/api/v1/reports/sales",le="+Inf"})"),
+      std::string::npos);
   EXPECT_NE(m.body.find("orchard_report_cache_entries"), std::string::npos);
   EXPECT_EQ(m.body.find("4242"), std::string::npos);
   EXPECT_EQ(m.body.find("31337"), std::string::npos);

@@ -51,11 +51,12 @@ void ApiServer::AddReportRoutes() {
   metrics.Declare("orchard_report_queries_total",
                   "Report queries run against the store (cache misses and refreshes)",
                   metrics::Registry::Type::kCounter);
-  metrics.Declare("orchard_report_cache_lookups_total",
-                  "Report requests by cache outcome: hit, miss, or bypass (Cache-Control: no-cache)",
-                  metrics::Registry::Type::kCounter);
-  metrics.Declare("orchard_report_query_duration_seconds",
-                  "Time to run and render a report query", metrics::Registry::Type::kHistogram);
+  metrics.Declare(
+      "orchard_report_cache_lookups_total",
+      "Report requests by cache outcome: hit, miss, or bypass (Cache-Control: no-cache)",
+      metrics::Registry::Type::kCounter);
+  metrics.Declare("orchard_report_query_duration_seconds", "Time to run and render a report query",
+                  metrics::Registry::Type::kHistogram);
   metrics.Declare("orchard_report_cache_entries", "Answers held in the report cache",
                   metrics::Registry::Type::kGauge);
   metrics.Declare("orchard_report_cache_bytes", "Approximate bytes held in the report cache",
@@ -86,7 +87,8 @@ Response ApiServer::SalesReport(RequestContext& ctx) {
   // The stamp is read before the query runs: data committed while it runs makes the entry
   // stale at once rather than hiding behind it.
   TRY_ASSIGN(stamp, deps_.meta->DataStamp());
-  const std::string key = std::to_string(ctx.team_id) + "\n" + reports::NormalizedQuery(request).dump();
+  const std::string key =
+      std::to_string(ctx.team_id) + "\n" + reports::NormalizedQuery(request).dump();
   const bool fresh = AsksForFreshAnswer(ctx.req);
   if (!fresh) {
     if (auto hit = report_cache_.Find(key, stamp)) {
@@ -110,13 +112,14 @@ Response ApiServer::SalesReport(RequestContext& ctx) {
   answer->body = reports::RenderSalesReport(request, *table);
   if (request.format == reports::Format::kCsv) {
     answer->content_type = kCsvType;
-    answer->headers.emplace_back("Content-Disposition",
-                                 "attachment; filename=\"" + reports::SalesFileName(request) + "\"");
+    answer->headers.emplace_back(
+        "Content-Disposition", "attachment; filename=\"" + reports::SalesFileName(request) + "\"");
   } else {
     answer->content_type = "application/json";
   }
-  metrics.Observe("orchard_report_query_duration_seconds", {{"report", "sales"}},
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics.Observe(
+      "orchard_report_query_duration_seconds", {{"report", "sales"}},
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   Response res = FromCache(*answer, fresh ? "bypass" : "miss");
   report_cache_.Put(key, stamp, std::move(answer));
   return res;
@@ -129,8 +132,8 @@ Response ApiServer::ListProducts(RequestContext& ctx) {
   for (const auto& p : products) {
     // An in-app purchase names its parent app (Apple's Parent Identifier) or has an IAP type.
     const bool has_parent = p.parent_id.find_first_not_of(' ') != std::string::npos;
-    const bool iap = has_parent ||
-                     reports::ClassifyProductType(p.product_type) == reports::UnitBucket::kIap;
+    const bool iap =
+        has_parent || reports::ClassifyProductType(p.product_type) == reports::UnitBucket::kIap;
     out.push_back({{"apple_id", p.apple_id},
                    {"sku", p.sku},
                    {"title", p.title},

@@ -25,7 +25,8 @@ Response ApiServer::Health(RequestContext&) {
   // A read of the database (DataStamp opens a read transaction), not just "the process runs".
   auto stamp = deps_.meta->DataStamp();
   const bool ok = stamp.has_value();
-  if (!ok) ORCHARD_LOG_ERROR("health check: the database cannot be read: {}", stamp.error().message());
+  if (!ok)
+    ORCHARD_LOG_ERROR("health check: the database cannot be read: {}", stamp.error().message());
   return JsonResponse(ok ? 200 : 503,
                       Json{{"status", ok ? "ok" : "unavailable"},
                            {"database", ok ? "ok" : "unreadable"},
