@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcpp-httplib-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  wrk curl
 )
 
 missing=()

@@ -329,17 +329,36 @@ int Main(int argc, char** argv) {
   ReportSalesOptions report_opts;
   auto* sales = report->add_subcommand(
       "sales",
-      "Downloads and revenue. Columns: the group keys, then downloads, redownloads, updates, "
-      "returns, iap, revenue (proceeds), gross_revenue (customer price), other_units, "
-      "returns_amount. Amounts are converted per day with the imported reference rates.");
-  sales->add_option("--start", report_opts.start, "First day (YYYY-MM-DD, -7d, -1m …); default: all time");
-  sales->add_option("--end", report_opts.end, "Last day; default: all time");
-  sales->add_option("--group-by", report_opts.group_by, "Up to three of date,product,country,device");
-  sales->add_option("--granularity", report_opts.granularity, "daily, weekly, monthly or yearly")
+      "Downloads and revenue from the synced Sales reports. Columns: the group keys, then "
+      "downloads, redownloads, updates, returns, iap, revenue (proceeds), gross_revenue "
+      "(customer price), other_units, returns_amount. Amounts are converted per day with the "
+      "imported reference rates (the latest on or before each day) and rounded to the cent once.");
+  sales->footer(
+      "The options are the report grammar of GET /api/v1/reports/sales (same values, same "
+      "numbers; --format json prints the same document as the API):\n"
+      "  dates      YYYY-MM-DD, today, yesterday, or relative to today in Pacific time (Apple's\n"
+      "             report day): -7d, -2w, -1m, -1y. No dates: all-time totals.\n"
+      "  group-by   up to three of date,product,country,device,store (store is always app_store)\n"
+      "Examples:\n"
+      "  orchard report sales --start -30d --end yesterday --group-by date --granularity weekly\n"
+      "  orchard report sales --start 2026-01-01 --end 2026-03-31 --group-by product,country "
+      "--currency EUR\n"
+      "  orchard report sales --countries US,GB --products 1234567890 --format csv > sales.csv\n"
+      "  orchard report sales --group-by date,country --granularity monthly --format json");
+  sales->add_option("--start,--from,--start-date", report_opts.start,
+                    "First day, inclusive: YYYY-MM-DD, today, yesterday, -7d, -2w, -1m, -1y "
+                    "(default: all time)");
+  sales->add_option("--end,--to,--end-date", report_opts.end,
+                    "Last day, inclusive, same forms (default: the latest synced day)");
+  sales->add_option("--group-by", report_opts.group_by,
+                    "Up to three of date,product,country,device,store, in column order");
+  sales->add_option("--granularity", report_opts.granularity,
+                    "Periods of the date key: daily, weekly (Monday-Sunday), monthly or yearly")
       ->capture_default_str();
   sales->add_option("--countries", report_opts.countries, "Only these storefronts, e.g. US,GB");
-  sales->add_option("--products", report_opts.products, "Only these Apple Identifiers");
-  sales->add_option("--currency", report_opts.currency, "Report currency (default from config: USD)");
+  sales->add_option("--products", report_opts.products, "Only these Apple Identifiers, e.g. 1234567890,987654321");
+  sales->add_option("--currency", report_opts.currency,
+                    "Report currency, ISO 4217 (default: [report] default_currency, USD)");
   sales->add_option("--format", report_opts.format, "table, json or csv")->capture_default_str();
   AddGlobals(sales, &global);
   AddGlobals(report, &global);

@@ -83,6 +83,8 @@ struct SyncOptions {
 };
 Status SyncSales(AppContext& ctx, const SyncOptions& options, std::ostream& out);
 
+// orchard report sales: each option is one parameter of the report grammar
+// (reports/report_request.h); empty = not given.
 struct ReportSalesOptions {
   std::string start, end;
   std::string group_by;
@@ -124,6 +126,7 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ost
 std::string UtcTimeText(int64_t seconds, std::string_view never);
 
 // "2026-01-05", or relative to `today`: "-7d", "-2w", "-1m", "-1y", "today", "yesterday".
+// The report grammar's date parser (reports::ParseDateArg), for every command's dates.
 Result<Date> ParseDateArg(std::string_view text, Date today, std::string_view option);
 
 }  // namespace orchard::cli

@@ -30,7 +30,7 @@ class Date {
   static Date Today(std::string_view tz = "UTC");
   // The day in `tz` at the instant `at` (same fallback); `minute_of_day`, when given, receives
   // the local time of day in minutes (0–1439).
-  static Date At(std::chrono::system_clock::time_point at, std::string_view tz,
+  static Date At(std::chrono::system_clock::time_point at, std::string_view tz = "UTC",
                  int* minute_of_day = nullptr);
 
   int32_t days() const { return days_; }

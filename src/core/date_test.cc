@@ -36,5 +36,21 @@ TEST(DateTest, PeriodStartsFollowAppleWeeksMondayToSunday) {
   EXPECT_EQ(sunday.AddDays(1).StartOfWeek().Iso(), "2026-11-30");
 }
 
+// Apple's report day is Pacific: 06:30 UTC is still the previous day in Los Angeles (PDT, -7h),
+// and 07:30 UTC is the same day, while UTC has moved on already at midnight.
+TEST(DateTest, AtTellsTheDayOfAnInstantInAZone) {
+  using namespace std::chrono;
+  const sys_days day = sys_days(year(2026) / June / 15);
+  EXPECT_EQ(Date::At(day + hours(6) + minutes(30), "America/Los_Angeles").Iso(), "2026-06-14");
+  EXPECT_EQ(Date::At(day + hours(7) + minutes(30), "America/Los_Angeles").Iso(), "2026-06-15");
+  EXPECT_EQ(Date::At(day + hours(7) + minutes(30)).Iso(), "2026-06-15");
+  // Winter: PST is -8h.
+  const sys_days winter = sys_days(year(2026) / January / 10);
+  EXPECT_EQ(Date::At(winter + hours(7) + minutes(59), "America/Los_Angeles").Iso(), "2026-01-09");
+  EXPECT_EQ(Date::At(winter + hours(8), "America/Los_Angeles").Iso(), "2026-01-10");
+  // An unknown zone falls back to UTC.
+  EXPECT_EQ(Date::At(day + hours(1), "Nowhere/Atlantis").Iso(), "2026-06-15");
+}
+
 }  // namespace
 }  // namespace orchard

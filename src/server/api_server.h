@@ -15,8 +15,10 @@
 #include "accounts/account_service.h"
 #include "core/clock.h"
 #include "server/auth.h"
+#include "server/report_cache.h"
 #include "server/router.h"
 #include "store/access_store.h"
+#include "store/fact_store.h"
 #include "store/meta_store.h"
 
 namespace httplib {
@@ -33,6 +35,9 @@ struct ServerOptions {
   // Mark cookies Secure: set when a TLS proxy fronts the server (https:// public URL).
   bool secure_cookies = false;
   ThrottleOptions throttle;
+  // Report answers kept in memory (ReportCache); 0 entries turns the cache off.
+  size_t report_cache_entries = 256;
+  size_t report_cache_bytes = size_t{64} << 20;
 };
 
 struct ServerDeps {
@@ -41,6 +46,8 @@ struct ServerDeps {
   accounts::AccountService* accounts = nullptr;
   const Clock* clock = nullptr;
   bool sealed = false;  // no master key: data is served, credentials are neither used nor stored
+  store::FactStore* facts = nullptr;     // report data (reports, products)
+  std::string default_currency = "USD";  // [report] default_currency, when a user has none
 };
 
 // What a handler knows about the caller. team_id is the only team a handler may touch.
@@ -55,6 +62,7 @@ struct RequestContext {
   int64_t token_expires_at = 0;  // the calling token's expiry (0 = none)
   std::string session_hash;  // the session's id hash when signed in by cookie
   std::string address;
+  std::string currency;  // the user's display currency preference ("" = none)
 };
 
 inline constexpr const char* kSessionCookie = "orchard_session";
@@ -84,6 +92,8 @@ class ApiServer {
   }
   void AddAccessRoutes();
   void AddAccountRoutes();
+  void AddReportRoutes();
+  void AddSystemRoutes();
   // Resolves the caller; kUnauthenticated errors become 401.
   Status Authenticate(RequestContext& ctx);
   Status Authorize(const Route& route, const RequestContext& ctx);
@@ -123,6 +133,12 @@ class ApiServer {
   Response RefreshAccount(RequestContext& ctx);
   Response AccountHealth(RequestContext& ctx);
   Response Routes(RequestContext& ctx);
+  // routes_reports.cc, routes_system.cc
+  Response SalesReport(RequestContext& ctx);
+  Response ListProducts(RequestContext& ctx);
+  Response Health(RequestContext& ctx);
+  Response Metrics(RequestContext& ctx);
+  Response OpenApi(RequestContext& ctx);
 
   // The team's Owners and Admins, in words, for refusals that must say who can act.
   std::string Managers(int64_t team_id);
@@ -132,6 +148,8 @@ class ApiServer {
   Router router_;
   LoginThrottle throttle_;
   std::string dummy_hash_;  // verified against for unknown e-mails, so timing matches
+  ReportCache report_cache_;
+  int64_t started_at_ = 0;  // on deps_.clock, for /healthz
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;

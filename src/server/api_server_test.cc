@@ -40,6 +40,7 @@
 #include "sandbox/sandbox.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/sqlite_access_store.h"
+#include "store/sqlite/sqlite_fact_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 
 namespace orchard::server {
@@ -61,6 +62,10 @@ constexpr const char* kGeneric500 =
 const std::map<std::string, Access>& ExpectedAccess() {
   static const std::map<std::string, Access> kExpectedAccess = {
       {"GET /healthz", Access::kPublic},
+      {"GET /metrics", Access::kPublic},
+      {"GET /api/v1/openapi.json", Access::kPublic},
+      {"GET /api/v1/reports/sales", Access::kViewer},
+      {"GET /api/v1/products", Access::kViewer},
       {"POST /api/v1/session", Access::kPublic},
       {"GET /api/v1/session", Access::kUser},
       {"DELETE /api/v1/session", Access::kUser},
@@ -248,6 +253,7 @@ class ApiServerTest : public ::testing::Test {
     db_ = *db;
     meta_ = std::make_unique<store::sqlite::SqliteMetaStore>(db_, clock_.get());
     access_ = std::make_unique<store::sqlite::SqliteAccessStore>(db_, clock_.get());
+    facts_ = std::make_unique<store::sqlite::SqliteFactStore>(db_, clock_.get());
     auto ring = crypto::KeyRing::CreateFile(dir_ / "keys" / "master.key");
     ASSERT_TRUE(ring.has_value()) << ring.error().ToString();
     ring_ = std::make_unique<crypto::KeyRing>(std::move(*ring));
@@ -272,6 +278,7 @@ class ApiServerTest : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     service_.reset();
+    facts_.reset();
     access_.reset();
     meta_.reset();
     db_.reset();
@@ -287,8 +294,9 @@ class ApiServerTest : public ::testing::Test {
     server_.reset();
     options.host = "127.0.0.1";
     options.port = 0;
-    server_ = std::make_unique<ApiServer>(
-        ServerDeps{meta_.get(), access_.get(), service_.get(), clock_.get(), false}, options);
+    ServerDeps deps{meta_.get(), access_.get(), service_.get(), clock_.get(), false};
+    deps.facts = facts_.get();
+    server_ = std::make_unique<ApiServer>(deps, options);
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
@@ -767,6 +775,7 @@ class ApiServerTest : public ::testing::Test {
   std::shared_ptr<store::sqlite::Database> db_;
   std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
   std::unique_ptr<store::sqlite::SqliteAccessStore> access_;
+  std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
   std::unique_ptr<crypto::KeyRing> ring_;
   std::unique_ptr<crypto::Sealer> sealer_;
   std::unique_ptr<accounts::AccountService> service_;

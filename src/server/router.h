@@ -51,12 +51,24 @@ int HttpStatusFor(Code code);
 struct RequestContext;
 using Handler = std::function<Response(RequestContext&)>;
 
+// A query parameter of a route, for the OpenAPI document (the handler does its own parsing).
+struct QueryParam {
+  std::string name;
+  std::string description;
+  std::vector<std::string> values;  // an enumeration ({} = free text)
+  bool list = false;                // comma-separated (form style, not exploded)
+  std::string pattern;              // of one value or list item ("" = any)
+  std::string example;
+};
+
 struct Route {
   std::string method;   // GET, POST, PUT, PATCH, DELETE
   std::string pattern;  // "/api/v1/accounts/{id}"
   Access access = Access::kViewer;
   std::string summary;  // one line, for the route list and openapi
   Handler handler;
+  std::vector<QueryParam> query = {};      // documented query parameters
+  std::vector<std::string> produces = {};  // media types of a success ({} = application/json)
 };
 
 class Router {

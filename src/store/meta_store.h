@@ -205,6 +205,13 @@ class MetaStore {
   // All rates of the given currencies on or before `until`, ordered by currency then day.
   virtual Result<std::vector<FxRateRecord>> GetFxRates(const std::vector<std::string>& currencies,
                                                        Date until) = 0;
+
+  // An opaque value that changes whenever anything stored may have changed, through this store
+  // or another process (`orchard sync` writing facts, `orchard fx import`, …): caches of query
+  // results compare it to know they are still true. Equal stamps mean nothing was committed in
+  // between; a change may be unrelated to a cached answer (stamps are conservative). An error
+  // means the store cannot be read (health checks use it).
+  virtual Result<std::string> DataStamp() = 0;
 };
 
 }  // namespace orchard::store

@@ -196,6 +196,19 @@ Status Database::Migrate() {
   return st.ok() ? on : st;
 }
 
+Result<std::string> Database::ChangeStamp() {
+  auto lock = this->lock();
+  if (!data_version_) {
+    ORCHARD_ASSIGN_OR_RETURN(Statement st, Prepare("PRAGMA data_version"));
+    data_version_ = std::move(st);
+  }
+  auto row = data_version_->Step();
+  const int64_t version = row.has_value() && *row ? data_version_->Int(0) : 0;
+  data_version_->Reset();
+  if (!row.has_value()) return Error(row.error());
+  return std::to_string(version) + ":" + std::to_string(sqlite3_total_changes64(db_));
+}
+
 Result<bool> Database::IntegrityOk() {
   auto lock = this->lock();
   ORCHARD_ASSIGN_OR_RETURN(Statement st, Prepare("PRAGMA integrity_check"));

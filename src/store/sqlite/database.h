@@ -86,6 +86,13 @@ class Database {
   size_t DimCount() const { return dim_values_.size(); }
   void ForgetDimsAbove(size_t count);
 
+  // A value that changes whenever the file's data may have changed: `PRAGMA data_version`
+  // (commits by other connections, e.g. `orchard sync` in another process) with
+  // sqlite3_total_changes64 (this connection's own writes, which data_version does not count).
+  // Equal stamps mean nothing was committed in between. Takes lock(); reading data_version
+  // opens a read transaction, so an unreadable file is an error here.
+  Result<std::string> ChangeStamp();
+
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   Status Migrate();
@@ -100,6 +107,7 @@ class Database {
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> dim_ids_;
   std::vector<std::string> dim_values_;  // index = id; id 0 is ""
   std::optional<Statement> insert_dim_;
+  std::optional<Statement> data_version_;  // ChangeStamp()'s prepared pragma
 };
 
 // Maps an SQLite result code to a Status (disk full, I/O error, corruption → clear words).

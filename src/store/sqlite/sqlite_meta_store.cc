@@ -437,6 +437,8 @@ Result<std::vector<FxRateRecord>> SqliteMetaStore::GetFxRates(
   return out;
 }
 
+Result<std::string> SqliteMetaStore::DataStamp() { return db_->ChangeStamp(); }
+
 }  // namespace orchard::store::sqlite
 
 namespace orchard::store::sqlite {
