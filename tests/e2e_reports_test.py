@@ -213,7 +213,7 @@ class ReportsE2E(unittest.TestCase):
                                     "--name", "e2e").stdout.strip()
         assert cls.token.startswith("orc_"), cls.token
         cls.server = subprocess.Popen(
-            [ORCHARD, "serve", "--listen", "127.0.0.1:0", "--data-dir", cls.data, "--config", cls.config],
+            [ORCHARD, "serve", "--listen", "127.0.0.1:0", "--no-sync", "--data-dir", cls.data, "--config", cls.config],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cls.env)
         line = cls.server.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:\d+", line)

@@ -367,8 +367,9 @@ TEST_F(ReportsApiTest, ProductsCarryTheCatalogFormerNamesAndParentApps) {
   ASSERT_TRUE(meta_->PutCatalogApps(alpha_, {renamed, unsold}, 2).ok());
   const Reply r = Get("/api/v1/products", alpha_viewer_);
   ASSERT_EQ(r.status, 200) << r.body;
+  const Json doc = r.Parsed();
   std::map<std::string, Json> by_id;
-  for (const auto& p : r.Parsed()["products"]) by_id[p["apple_id"].get<std::string>()] = p;
+  for (const auto& p : doc["products"]) by_id[p["apple_id"].get<std::string>()] = p;
   ASSERT_EQ(by_id.size(), 3u) << r.body;
   EXPECT_EQ(by_id["100"]["title"], "Alpha Camera");
   EXPECT_EQ(by_id["100"]["former_names"], Json::array({"Alpha Photo"}));
