@@ -82,6 +82,8 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
     *url = sb->base_url();
   }
   config.apple.search_ads_token_url = sb->base_url() + "/auth/oauth2/token";
+  // The served demo's scheduler fetches the reference rates from the sandbox, not the ECB.
+  config.fx.url = sb->base_url() + "/stats/eurofxref/eurofxref-hist.csv";
   ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global, config));
 
   std::ifstream key_json(std::filesystem::path(o.sandbox_dir) / "key.json");
