@@ -192,12 +192,12 @@ void Sandbox::Impl::Routes() {
   });
   // The ECB's historical reference rates, at the ECB's path and at the control path.
   auto fx = [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(P()->EcbFxCsv(P()->first_sales_day().AddDays(-10), P()->today()), "text/csv");
+    res.set_content(P()->EcbFxCsv(P()->first_sales_day().StartOfYear().AddDays(-10), P()->today()), "text/csv");
   };
   server.Get("/stats/eurofxref/eurofxref-hist.csv", fx);
   server.Get("/_sandbox/fx/eurofxref-hist.csv", [this](const httplib::Request&,
                                                        httplib::Response& res) {
-    res.set_content(P()->EcbFxCsv(P()->first_sales_day().AddDays(-10), P()->today()),
+    res.set_content(P()->EcbFxCsv(P()->first_sales_day().StartOfYear().AddDays(-10), P()->today()),
                     "text/csv");
   });
   // Moves the sandbox's "today" (reports publish, sessions and tokens age against it).
@@ -368,7 +368,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(SandboxOptions options) {
   impl->analytics_secret = impl->NewUuid() + impl->NewUuid();
   impl->amp_key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   std::ofstream(options.keys_dir / "eurofxref-hist.csv")
-      << impl->P()->EcbFxCsv(impl->P()->first_sales_day().AddDays(-10), today);
+      << impl->P()->EcbFxCsv(impl->P()->first_sales_day().StartOfYear().AddDays(-10), today);
   impl->Routes();
   impl->port = options.port == 0
                    ? impl->server.bind_to_any_port(options.host)
