@@ -114,6 +114,21 @@ def load_fx(path):
     return rates
 
 
+def bucket(pti, units):
+    """The metric a report row's units count towards (product.md §5)."""
+    if units < 0:
+        return "returns"
+    if pti in DOWNLOADS:
+        return "downloads"
+    if pti in REDOWNLOADS:
+        return "redownloads"
+    if pti in UPDATES:
+        return "updates"
+    if pti.startswith("IA") or pti == "FI1":
+        return "iap"
+    return "other_units"
+
+
 def rate(rates, cur, day):
     if cur == "EUR":
         return Decimal(1)
@@ -132,17 +147,9 @@ def expected_by_country(sandbox, rates, first, last, target="USD"):
             g = out.setdefault(r["Country Code"], {k: Decimal(0) for k in (
                 "downloads", "redownloads", "updates", "returns", "iap", "revenue", "gross_revenue")})
             units = Decimal(r["Units"])
-            pti = r["Product Type Identifier"]
-            if units < 0:
-                g["returns"] += -units
-            elif pti in DOWNLOADS:
-                g["downloads"] += units
-            elif pti in REDOWNLOADS:
-                g["redownloads"] += units
-            elif pti in UPDATES:
-                g["updates"] += units
-            elif pti.startswith("IA") or pti == "FI1":
-                g["iap"] += units
+            b = bucket(r["Product Type Identifier"], units)
+            if b in g:
+                g[b] += -units if b == "returns" else units
             to = rate(rates, target, day)
             proceeds = units * Decimal(r["Developer Proceeds"])
             g["revenue"] += proceeds * to / rate(rates, r["Currency of Proceeds"], day)

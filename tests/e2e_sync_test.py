@@ -39,18 +39,7 @@ KILLS = int(os.environ.get("ORCHARD_KILL_ITERATIONS", "20"))
 METRICS = ("downloads", "redownloads", "updates", "returns", "iap", "other_units")
 
 
-def bucket(pti, units):
-    if units < 0:
-        return "returns"
-    if pti in base.DOWNLOADS:
-        return "downloads"
-    if pti in base.REDOWNLOADS:
-        return "redownloads"
-    if pti in base.UPDATES:
-        return "updates"
-    if pti.startswith("IA") or pti == "FI1":
-        return "iap"
-    return "other_units"
+bucket = base.bucket
 
 
 class Sandbox(base.Sandbox):
