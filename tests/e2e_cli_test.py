@@ -42,12 +42,14 @@ def days(a, b):
 
 
 class Sandbox:
-    def __init__(self, tmp):
+    def __init__(self, tmp, *options, seed="7", today=TODAY):
+        """`orchard sandbox` on a free port; `options` are more of its flags; today=None follows
+        the machine's Pacific date."""
         self.keys = os.path.join(tmp, "sandbox")
-        self.proc = subprocess.Popen(
-            [ORCHARD, "sandbox", "--port", "0", "--seed", "7", "--today", TODAY,
-             "--keys-dir", self.keys],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        args = [ORCHARD, "sandbox", "--port", "0", "--seed", seed, "--keys-dir", self.keys, *options]
+        if today:
+            args += ["--today", today]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().strip()
         if not self.url.startswith("http://127.0.0.1:"):
             self.proc.kill()

@@ -46,18 +46,8 @@ class Sandbox(base.Sandbox):
     """The e2e sandbox with this file's own options (history, storefronts, rate limit)."""
 
     def __init__(self, tmp, *extra, today=TODAY, history_days=700):
-        self.keys = os.path.join(tmp, "sandbox")
-        args = [ORCHARD, "sandbox", "--port", "0", "--seed", "11", "--keys-dir", self.keys,
-                "--storefronts", "12", "--history-days", str(history_days), *extra]
-        if today:
-            args += ["--today", today]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://127.0.0.1:"):
-            self.proc.kill()
-            raise RuntimeError("sandbox did not start: %r %s" % (self.url, self.proc.stderr.read()))
-        with open(os.path.join(self.keys, "key.json")) as f:
-            self.key = json.load(f)
+        super().__init__(tmp, "--storefronts", "12", "--history-days", str(history_days), *extra,
+                         seed="11", today=today)
 
     def rows(self, date, frequency="DAILY"):
         try:
