@@ -189,15 +189,17 @@ class SyncEndToEndTest(unittest.TestCase):
             first = today - dt.timedelta(days=365)
             # Apple keeps: the daily reports of the last 365 days, the monthly reports of the
             # months that began inside them and have ended, every yearly report.
-            want = {("DAILY", d): len(sb.rows(d)) for d in base.days(first.isoformat(),
-                                                                    (today - dt.timedelta(days=1)).isoformat())}
+            apple = {}  # (frequency, first day) → the sandbox's rows
+            for d in base.days(first.isoformat(), (today - dt.timedelta(days=1)).isoformat()):
+                apple[("DAILY", d)] = sb.rows(d)
             m = dt.date(first.year, first.month, 1)
             while m < dt.date(today.year, today.month, 1):
                 if m >= first:
-                    want[("MONTHLY", m.isoformat())] = len(sb.rows(m.isoformat(), "MONTHLY"))
+                    apple[("MONTHLY", m.isoformat())] = sb.rows(m.isoformat(), "MONTHLY")
                 m = dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
             for y in range(2008, today.year):
-                want[("YEARLY", "%d-01-01" % y)] = len(sb.rows("%d-01-01" % y, "YEARLY"))
+                apple[("YEARLY", "%d-01-01" % y)] = sb.rows("%d-01-01" % y, "YEARLY")
+            want = {k: len(v) for k, v in apple.items()}
             with o.db() as db:
                 got = {(f, dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + d).isoformat()): n
                        for f, d, n in db.execute("SELECT frequency, report_date, row_count FROM sales_reports")}
@@ -210,6 +212,41 @@ class SyncEndToEndTest(unittest.TestCase):
             day = (today - dt.timedelta(days=40)).isoformat()
             self.assertSame(o.report("--start", day, "--end", day, "--countries", "US", "--currency", "USD")[0],
                             sums(sb.rows(day), "US"), day)
+            # Every sale counts once (product.md §5 over the stored reports): a past year is its
+            # yearly report, whatever finer reports overlap it; this year is its daily reports
+            # (every day of it is inside the window).
+            stored = [k for k in apple if k not in pending]
+            per_year = {}
+            for y in range(2008, today.year):
+                if ("YEARLY", "%d-01-01" % y) in stored:
+                    per_year[y] = sums(apple[("YEARLY", "%d-01-01" % y)])
+            this_year = [k for k in stored if k[0] == "DAILY" and k[1] >= "%d-01-01" % today.year]
+            per_year[today.year] = {k: Decimal(0) for k in METRICS + ("revenue",)}
+            for k in this_year:
+                per_year[today.year] = add(per_year[today.year], sums(apple[k]))
+            per_year = {y: v for y, v in per_year.items() if any(v[k] for k in METRICS)}
+            self.assertGreaterEqual(len(per_year), 2, "sales in at least two years")
+            got_years = {r["date"]: r for r in o.report("--group-by", "date", "--granularity", "yearly")}
+            self.assertEqual(sorted(got_years), ["%d-01-01" % y for y in sorted(per_year)])
+            for y, v in per_year.items():
+                for k in METRICS:
+                    self.assertEqual(Decimal(got_years["%d-01-01" % y][k]), v[k], "%d %s" % (y, k))
+            total = o.report()[0]
+            for k in METRICS:
+                self.assertEqual(Decimal(total[k]), sum(v[k] for v in per_year.values()), "all time " + k)
+            # Last year before the window starts shows on 1 January, the first day no daily or
+            # monthly report answers: the yearly report minus the daily reports of last year.
+            last = today.year - 1
+            if first > dt.date(last, 1, 1) and ("YEARLY", "%d-01-01" % last) in stored:
+                finer = {k: Decimal(0) for k in METRICS + ("revenue",)}
+                for k in stored:
+                    if k[0] == "DAILY" and k[1].startswith("%d-" % last):
+                        finer = add(finer, sums(apple[k]))
+                residual = add(sums(apple[("YEARLY", "%d-01-01" % last)]), finer, -1)
+                jan1 = "%d-01-01" % last
+                got = o.report("--start", jan1, "--end", jan1)
+                for k in METRICS:
+                    self.assertEqual(Decimal(got[0][k]) if got else Decimal(0), residual[k], "%s %s" % (jan1, k))
             self.check_integrity(o)
         finally:
             sb.stop()

@@ -374,8 +374,8 @@ nlohmann::ordered_json NormalizedQuery(const SalesRequest& r) {
 }
 
 Result<Table> RunSalesRequest(store::FactStore& facts, store::MetaStore& meta,
-                              const SalesRequest& request) {
-  ORCHARD_ASSIGN_OR_RETURN(Table table, RunSalesReport(facts, meta, request.query));
+                              const SalesRequest& request, SalesCache* cache) {
+  ORCHARD_ASSIGN_OR_RETURN(Table table, RunSalesReport(facts, meta, request.query, cache));
   // `store` has one value: its column goes where it was asked for, among the key columns
   // (product takes two: product, product_name).
   size_t column = 0;

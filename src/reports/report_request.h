@@ -86,7 +86,7 @@ nlohmann::ordered_json NormalizedQuery(const SalesRequest& request);
 
 // RunSalesReport (the one query), plus the `store` key's column when it was asked for.
 Result<Table> RunSalesRequest(store::FactStore& facts, store::MetaStore& meta,
-                              const SalesRequest& request);
+                              const SalesRequest& request, SalesCache* cache = nullptr);
 
 // The answer in the request's format. JSON is one document for every interface:
 //   {"query":{…NormalizedQuery…},"columns":[…],"rows":[[…],…],"totals":{"downloads":…,…}}

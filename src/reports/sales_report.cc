@@ -15,17 +15,21 @@ constexpr int64_t kFxScale = 100'000'000;
 
 struct Metrics {
   int64_t downloads = 0, redownloads = 0, updates = 0, returns = 0, iap = 0, other = 0;
+  void Add(const Metrics& o) {
+    downloads += o.downloads, redownloads += o.redownloads, updates += o.updates;
+    returns += o.returns, iap += o.iap, other += o.other;
+  }
 };
 
-// Amounts of one group, day and currency, before conversion.
-struct AmountKey {
-  size_t group;
-  int32_t day;
-  std::string currency;
-  auto operator<=>(const AmountKey&) const = default;
-};
 struct Amounts {
   Wide revenue = 0, gross = 0, returns = 0;
+  void Add(const Amounts& o) { revenue += o.revenue, gross += o.gross, returns += o.returns; }
+};
+
+// One group's figures, amounts converted to the query's currency.
+struct Totals {
+  Metrics metrics;
+  Amounts amounts;
 };
 
 Date PeriodStart(Date d, Granularity g) {
@@ -38,18 +42,31 @@ Date PeriodStart(Date d, Granularity g) {
   return d;
 }
 
-// Latest rate on or before a day, per currency.
+Date NextMonth(Date first) {
+  return first.month() == 12 ? Date::FromYmd(first.year() + 1, 1, 1)
+                             : Date::FromYmd(first.year(), first.month() + 1, 1);
+}
+
+// Latest rate on or before a day, per currency; a currency's history is read once, when a
+// query first needs it.
 class RateBook {
  public:
-  void Add(const store::FxRateRecord& r) { by_currency_[r.currency].emplace_back(r.day.days(), r.per_eur); }
-  Result<int64_t> PerEur(const std::string& currency, int32_t day) const {
+  RateBook(store::MetaStore& meta, Date until) : meta_(meta), until_(until) {}
+
+  Result<int64_t> PerEur(const std::string& currency, int32_t day) {
     if (currency == "EUR") return kFxScale;
     auto it = by_currency_.find(currency);
-    if (it != by_currency_.end()) {
-      const auto& v = it->second;  // sorted by day
-      auto pos = std::upper_bound(v.begin(), v.end(), std::make_pair(day, INT64_MAX));
-      if (pos != v.begin()) return std::prev(pos)->second;
+    if (it == by_currency_.end()) {
+      ORCHARD_ASSIGN_OR_RETURN(auto records, meta_.GetFxRates({currency}, until_));
+      std::vector<std::pair<int32_t, int64_t>> v;
+      v.reserve(records.size());
+      for (const auto& r : records) v.emplace_back(r.day.days(), r.per_eur);
+      std::sort(v.begin(), v.end());
+      it = by_currency_.emplace(currency, std::move(v)).first;
     }
+    const auto& v = it->second;
+    auto pos = std::upper_bound(v.begin(), v.end(), std::make_pair(day, INT64_MAX));
+    if (pos != v.begin()) return std::prev(pos)->second;
     return Error(Code::kFailedPrecondition,
                  "no exchange rate for " + currency + " on or before " +
                      Date::FromDays(day).Iso() +
@@ -57,8 +74,26 @@ class RateBook {
   }
 
  private:
+  store::MetaStore& meta_;
+  Date until_;
   std::unordered_map<std::string, std::vector<std::pair<int32_t, int64_t>>> by_currency_;
 };
+
+constexpr char kKeySeparator = '\x1f';
+
+std::vector<std::string> SplitKey(const std::string& joined, size_t parts) {
+  std::vector<std::string> out;
+  if (parts == 0) return out;
+  size_t pos = 0;
+  while (true) {
+    const size_t next = joined.find(kKeySeparator, pos);
+    if (next == std::string::npos) break;
+    out.push_back(joined.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  out.push_back(joined.substr(pos));
+  return out;
+}
 
 Number Units(int64_t hundredths) {
   // Units are whole numbers in practice; show decimals only when Apple sent some.
@@ -104,89 +139,233 @@ Result<std::vector<GroupKey>> ParseGroupBy(std::string_view list) {
   return keys;
 }
 
+struct SalesCache::Piece {
+  std::vector<std::pair<std::vector<std::string>, Totals>> groups;
+};
+
+SalesCache::Stats SalesCache::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+std::shared_ptr<const SalesCache::Piece> SalesCache::Get(const std::string& key, uint64_t version) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.version != version) {
+    ++stats_.misses;
+    return nullptr;
+  }
+  ++stats_.hits;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return it->second.piece;
+}
+
+void SalesCache::Put(const std::string& key, uint64_t version, std::shared_ptr<const Piece> piece) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it != entries_.end()) {
+    it->second.version = version;
+    it->second.piece = std::move(piece);
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return;
+  }
+  lru_.push_front(key);
+  entries_.emplace(key, Entry{version, std::move(piece), lru_.begin()});
+  while (entries_.size() > max_entries_) {
+    entries_.erase(lru_.back());
+    lru_.pop_back();
+  }
+}
+
+namespace {
+
+// Amounts of one group, day and currency, before conversion.
+struct AmountKey {
+  uint32_t group;
+  int32_t day;
+  uint32_t currency;
+  bool operator==(const AmountKey&) const = default;
+};
+struct AmountKeyHash {
+  size_t operator()(const AmountKey& k) const {
+    uint64_t h = (uint64_t{k.group} << 32) ^ static_cast<uint32_t>(k.day);
+    h = h * 0x9E3779B97F4A7C15ull ^ k.currency;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
+// The figures of one piece of the date range (a month or part of one), every record read
+// through the combined view with its weight.
+Result<SalesCache::Piece> ComputePiece(store::FactStore& facts, RateBook& rates,
+                                       const SalesQuery& query, Date from, Date to) {
+  store::SalesScan scan;
+  scan.team_id = query.team_id;
+  scan.start = from;
+  scan.end = to;
+  scan.countries = query.countries;
+  scan.products = query.products;
+
+  std::unordered_map<std::string, uint32_t> group_index;
+  std::vector<std::string> group_keys;
+  std::vector<Metrics> metrics;
+  std::unordered_map<AmountKey, Amounts, AmountKeyHash> amounts;
+  std::unordered_map<std::string, uint32_t> currency_index;
+  std::vector<std::string> currencies;
+  // Dimension values are views into the store's interned strings: the same value has the same
+  // address during a scan, so the last two lookups are remembered by address.
+  const char* last_currency[2] = {nullptr, nullptr};
+  uint32_t last_currency_id[2] = {0, 0};
+  auto currency_id = [&](std::string_view c, int slot) {
+    if (c.data() == last_currency[slot]) return last_currency_id[slot];
+    auto [it, inserted] = currency_index.try_emplace(std::string(c), static_cast<uint32_t>(currencies.size()));
+    if (inserted) currencies.emplace_back(c);
+    last_currency[slot] = c.data();
+    last_currency_id[slot] = it->second;
+    return it->second;
+  };
+  std::string key;
+  int32_t period_day = INT32_MIN;
+  std::string period_text;
+
+  Status st = facts.ScanSales(scan, [&](const store::SalesRecord& r) {
+    key.clear();
+    for (size_t i = 0; i < query.group_by.size(); ++i) {
+      if (i > 0) key.push_back(kKeySeparator);
+      switch (query.group_by[i]) {
+        case GroupKey::kDate:
+          if (r.day.days() != period_day) {
+            period_day = r.day.days();
+            period_text = PeriodStart(r.day, query.granularity).Iso();
+          }
+          key += period_text;
+          break;
+        case GroupKey::kProduct: key += r.apple_id; break;
+        case GroupKey::kCountry: key += r.country; break;
+        case GroupKey::kDevice: key += r.device; break;
+      }
+    }
+    auto [it, inserted] = group_index.try_emplace(key, static_cast<uint32_t>(metrics.size()));
+    if (inserted) {
+      metrics.emplace_back();
+      group_keys.push_back(key);
+    }
+    Metrics& m = metrics[it->second];
+    const int64_t units = r.weight * r.units;  // a −1 record takes a finer report out
+    if (r.units < 0) {
+      m.returns -= units;
+    } else {
+      switch (ClassifyProductType(r.product_type)) {
+        case UnitBucket::kDownload: m.downloads += units; break;
+        case UnitBucket::kRedownload: m.redownloads += units; break;
+        case UnitBucket::kUpdate: m.updates += units; break;
+        case UnitBucket::kIap: m.iap += units; break;
+        case UnitBucket::kOther: m.other += units; break;
+      }
+    }
+    // The sign of every amount follows Units (Apple writes refunds' Customer Price negative).
+    const Wide proceeds = Wide{units} * r.developer_proceeds;
+    const Wide price = r.customer_price < 0 ? -Wide{r.customer_price} : Wide{r.customer_price};
+    Amounts& p = amounts[{it->second, r.day.days(), currency_id(r.proceeds_currency, 0)}];
+    p.revenue += proceeds;
+    if (r.units < 0) p.returns -= proceeds;
+    amounts[{it->second, r.day.days(), currency_id(r.customer_currency, 1)}].gross += Wide{units} * price;
+  });
+  ORCHARD_RETURN_IF_ERROR(st);
+
+  // Each (group, day, currency) converted with that day's rates, then summed per group.
+  std::vector<Amounts> converted(metrics.size());
+  for (const auto& [k, v] : amounts) {
+    if (v.revenue == 0 && v.gross == 0 && v.returns == 0) continue;  // nothing to convert
+    Amounts c = v;
+    const std::string& currency = currencies[k.currency];
+    if (currency != query.currency) {
+      ORCHARD_ASSIGN_OR_RETURN(int64_t from_rate, rates.PerEur(currency, k.day));
+      ORCHARD_ASSIGN_OR_RETURN(int64_t to_rate, rates.PerEur(query.currency, k.day));
+      c.revenue = MulDivRound(v.revenue, to_rate, from_rate);
+      c.gross = MulDivRound(v.gross, to_rate, from_rate);
+      c.returns = MulDivRound(v.returns, to_rate, from_rate);
+    }
+    converted[k.group].Add(c);
+  }
+  SalesCache::Piece piece;
+  piece.groups.reserve(metrics.size());
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    piece.groups.emplace_back(SplitKey(group_keys[i], query.group_by.size()),
+                              Totals{metrics[i], converted[i]});
+  }
+  return piece;
+}
+
+// Everything but the dates: pieces of equal shape and range are the same figures.
+std::string ShapeKey(const SalesQuery& q) {
+  std::string key = std::to_string(q.team_id) + "|" + std::to_string(static_cast<int>(q.granularity)) + "|";
+  for (GroupKey g : q.group_by) key += std::to_string(static_cast<int>(g));
+  key += "|" + q.currency + "|";
+  for (const auto& c : q.countries) key += c + ",";
+  key += "|";
+  for (const auto& p : q.products) key += p + ",";
+  return key + "|";
+}
+
+uint64_t Mix(uint64_t h, int64_t v) {
+  h ^= static_cast<uint64_t>(v) + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h;
+}
+
+}  // namespace
+
 Result<Table> RunSalesReport(store::FactStore& facts, store::MetaStore& meta,
-                             const SalesQuery& query) {
+                             const SalesQuery& query, SalesCache* cache) {
   if (query.start && query.end && *query.start > *query.end) {
     return Error(Code::kInvalidArgument, "the start date " + query.start->Iso() +
                                              " is after the end date " + query.end->Iso());
   }
-  store::SalesScan scan;
-  scan.team_id = query.team_id;
-  scan.start = query.start;
-  scan.end = query.end;
-  scan.countries = query.countries;
-  scan.products = query.products;
-
-  // Group keys → dense group index.
-  std::map<std::vector<std::string>, size_t> group_index;
-  std::vector<Metrics> metrics;
-  std::map<AmountKey, Amounts> amounts;
-  std::vector<std::string> key;
-  key.reserve(query.group_by.size());
-
-  Status st = facts.ScanSales(scan, [&](const store::SalesRecord& r) {
-    key.clear();
-    for (GroupKey g : query.group_by) {
-      switch (g) {
-        case GroupKey::kDate: key.push_back(PeriodStart(r.day, query.granularity).Iso()); break;
-        case GroupKey::kProduct: key.emplace_back(r.apple_id); break;
-        case GroupKey::kCountry: key.emplace_back(r.country); break;
-        case GroupKey::kDevice: key.emplace_back(r.device); break;
+  // The days with data, and which reports answer them.
+  ORCHARD_ASSIGN_OR_RETURN(auto reports, facts.ListSalesReports(query.team_id));
+  const std::vector<store::ReportRole> roles = store::PlanCombinedView(reports);
+  std::optional<Date> first, last;
+  for (const auto& r : roles) {
+    if (!first || r.first < *first) first = r.first;
+    if (!last || r.last > *last) last = r.last;
+  }
+  std::map<std::vector<std::string>, Totals> groups;  // sorted by the keys
+  if (first) {
+    const Date from = query.start ? std::max(*query.start, *first) : *first;
+    const Date to = query.end ? std::min(*query.end, *last) : *last;
+    RateBook rates(meta, to);
+    const std::string shape = cache ? ShapeKey(query) : std::string();
+    for (Date month = from.StartOfMonth(); month <= to; month = NextMonth(month)) {
+      const Date a = std::max(from, month);
+      const Date b = std::min(to, NextMonth(month).AddDays(-1));
+      // The piece's version: every report role counting on its days, and the rates up to it.
+      uint64_t version = 0;
+      bool any = false;
+      for (const auto& r : roles) {
+        if (r.first > b || r.last < a) continue;
+        any = true;
+        version = Mix(Mix(Mix(Mix(version, r.report_id), r.stamp), r.weight),
+                      r.day ? r.day->days() : INT64_MIN);
+      }
+      if (!any) continue;
+      std::shared_ptr<const SalesCache::Piece> piece;
+      std::string key;
+      if (cache) {
+        ORCHARD_ASSIGN_OR_RETURN(int64_t fx, meta.FxVersion(b));
+        version = Mix(version, fx);
+        key = shape + a.Iso() + ".." + b.Iso();
+        piece = cache->Get(key, version);
+      }
+      if (!piece) {
+        ORCHARD_ASSIGN_OR_RETURN(SalesCache::Piece computed, ComputePiece(facts, rates, query, a, b));
+        piece = std::make_shared<const SalesCache::Piece>(std::move(computed));
+        if (cache) cache->Put(key, version, piece);
+      }
+      for (const auto& [keys, totals] : piece->groups) {
+        Totals& t = groups[keys];
+        t.metrics.Add(totals.metrics);
+        t.amounts.Add(totals.amounts);
       }
     }
-    auto [it, inserted] = group_index.try_emplace(key, metrics.size());
-    if (inserted) metrics.emplace_back();
-    Metrics& m = metrics[it->second];
-    if (r.units < 0) {
-      m.returns += -r.units;
-    } else {
-      switch (ClassifyProductType(r.product_type)) {
-        case UnitBucket::kDownload: m.downloads += r.units; break;
-        case UnitBucket::kRedownload: m.redownloads += r.units; break;
-        case UnitBucket::kUpdate: m.updates += r.units; break;
-        case UnitBucket::kIap: m.iap += r.units; break;
-        case UnitBucket::kOther: m.other += r.units; break;
-      }
-    }
-    // The sign of every amount follows Units (Apple writes refunds' Customer Price negative).
-    const Wide proceeds = Wide{r.units} * r.developer_proceeds;
-    const Wide price = r.customer_price < 0 ? -Wide{r.customer_price} : Wide{r.customer_price};
-    Amounts& p = amounts[{it->second, r.day.days(), std::string(r.proceeds_currency)}];
-    p.revenue += proceeds;
-    if (r.units < 0) p.returns += -proceeds;
-    amounts[{it->second, r.day.days(), std::string(r.customer_currency)}].gross += Wide{r.units} * price;
-  });
-  ORCHARD_RETURN_IF_ERROR(st);
-
-  // Rates for every currency seen, up to the last day seen.
-  std::set<std::string> currencies;
-  int32_t last_day = INT32_MIN;
-  for (const auto& [k, v] : amounts) {
-    if (k.currency != query.currency) currencies.insert(k.currency);
-    last_day = std::max(last_day, k.day);
-  }
-  currencies.erase("EUR");
-  RateBook rates;
-  if (!amounts.empty() && (!currencies.empty() || query.currency != "EUR")) {
-    std::vector<std::string> wanted(currencies.begin(), currencies.end());
-    if (!currencies.empty() && query.currency != "EUR") wanted.push_back(query.currency);
-    ORCHARD_ASSIGN_OR_RETURN(auto records, meta.GetFxRates(wanted, Date::FromDays(last_day)));
-    for (const auto& r : records) rates.Add(r);
-  }
-
-  std::vector<Amounts> converted(metrics.size());
-  for (const auto& [k, v] : amounts) {
-    Amounts c = v;
-    if (k.currency != query.currency) {
-      ORCHARD_ASSIGN_OR_RETURN(int64_t from, rates.PerEur(k.currency, k.day));
-      ORCHARD_ASSIGN_OR_RETURN(int64_t to, rates.PerEur(query.currency, k.day));
-      c.revenue = MulDivRound(v.revenue, to, from);
-      c.gross = MulDivRound(v.gross, to, from);
-      c.returns = MulDivRound(v.returns, to, from);
-    }
-    converted[k.group].revenue += c.revenue;
-    converted[k.group].gross += c.gross;
-    converted[k.group].returns += c.returns;
   }
 
   // Product names for the product key.
@@ -214,14 +393,14 @@ Result<Table> RunSalesReport(store::FactStore& facts, store::MetaStore& meta,
                         "gross_revenue", "other_units", "returns_amount"}) {
     table.columns.push_back(c);
   }
-  for (const auto& [keys, index] : group_index) {  // std::map: sorted by the keys
+  for (const auto& [keys, totals] : groups) {
     std::vector<Cell> row;
     for (size_t i = 0; i < keys.size(); ++i) {
       row.emplace_back(keys[i]);
       if (query.group_by[i] == GroupKey::kProduct) row.emplace_back(names[keys[i]]);
     }
-    const Metrics& m = metrics[index];
-    const Amounts& a = converted[index];
+    const Metrics& m = totals.metrics;
+    const Amounts& a = totals.amounts;
     row.emplace_back(Units(m.downloads));
     row.emplace_back(Units(m.redownloads));
     row.emplace_back(Units(m.updates));

@@ -190,6 +190,174 @@ TEST_F(SalesReportTest, AMissingRateIsAClearErrorNamingTheCurrency) {
   EXPECT_NE(t.error().message().find("orchard fx import"), std::string::npos);
 }
 
+// The combined view (store/combined_view.h): a monthly report of January that has everything
+// the daily reports have plus 7 downloads in the US no daily report holds (its other days), and
+// a yearly report of 2025.
+class CombinedSalesReportTest : public SalesReportTest {
+ protected:
+  void SetUp() override {
+    SalesReportTest::SetUp();
+    Write("MONTHLY", "2026-01-01", 7);
+    auto y = facts_->BeginSalesReport({1, 1, "YEARLY", *Date::ParseIso("2025-01-01")});
+    ASSERT_TRUE(y.has_value());
+    store::SalesFact f;
+    f.day = *Date::ParseIso("2025-01-01");
+    f.apple_id = "100";
+    f.product_type = "1";
+    f.country = "US";
+    f.device = "iPhone";
+    f.customer_currency = f.proceeds_currency = "USD";
+    f.units = 40 * kUnitScale;
+    f.developer_proceeds = 500'000;  // 0.50
+    f.customer_price = 990'000;
+    ASSERT_TRUE((*y)->Add(f).ok());
+    ASSERT_TRUE((*y)->Commit().ok());
+  }
+  // Every fixture row dated `day` in one report, plus `extra` US downloads at 0.70.
+  void Write(const char* frequency, const char* day, int64_t extra) {
+    auto w = facts_->BeginSalesReport({1, 1, frequency, *Date::ParseIso(day)});
+    ASSERT_TRUE(w.has_value());
+    std::vector<Row> rows(std::begin(kRows), std::end(kRows));
+    rows.push_back({day, "100", "1", "US", "iPhone", "USD", extra, "0.70", "0.99"});
+    for (const Row& r : rows) {
+      store::SalesFact f;
+      f.day = *Date::ParseIso(day);
+      f.apple_id = r.product;
+      f.product_type = r.pti;
+      f.country = r.country;
+      f.device = r.device;
+      f.customer_currency = f.proceeds_currency = r.currency;
+      f.units = r.units * kUnitScale;
+      f.developer_proceeds = *ParseFixed(r.proceeds, kMoneyDecimals);
+      f.customer_price = *ParseFixed(r.price, kMoneyDecimals);
+      ASSERT_TRUE((*w)->Add(f).ok());
+    }
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+};
+
+TEST_F(CombinedSalesReportTest, EachDayIsAnsweredByOneFrequencyAndNothingIsCountedTwice) {
+  SalesQuery q;
+  q.currency = "USD";
+  q.group_by = {GroupKey::kDate};
+  Table t = Run(q);
+  // 2025-01-01: the yearly report (40 downloads, 40 × 0.50 = 20.00). 2026-01-01, the first day
+  // of January without a daily report: the monthly report minus the three daily reports = the
+  // 7 extra downloads (7 × 0.70 = 4.90). Then the daily reports as before.
+  ASSERT_EQ(t.rows.size(), 5u);
+  EXPECT_EQ(Cell(t, 0, "date"), "2025-01-01");
+  EXPECT_EQ(Cell(t, 0, "downloads"), "40");
+  EXPECT_EQ(Cell(t, 0, "revenue"), "20.00");
+  EXPECT_EQ(Cell(t, 1, "date"), "2026-01-01");
+  EXPECT_EQ(Cell(t, 1, "downloads"), "7");
+  EXPECT_EQ(Cell(t, 1, "updates"), "0");  // in the monthly report and in a daily one: cancels
+  EXPECT_EQ(Cell(t, 1, "revenue"), "4.90");
+  EXPECT_EQ(Cell(t, 2, "date"), "2026-01-05");
+  EXPECT_EQ(Cell(t, 2, "downloads"), "10");
+  EXPECT_EQ(Cell(t, 2, "revenue"), "5.60");
+  // All time: 40 + 17 downloads, the monthly report's total for January.
+  q.group_by.clear();
+  Table all = Run(q);
+  EXPECT_EQ(Cell(all, 0, "downloads"), "57");
+  EXPECT_EQ(Cell(all, 0, "returns"), "2");
+  EXPECT_EQ(Cell(all, 0, "updates"), "5");
+  // 20.00 + 4.90 + 12.92 (the daily reports, as in the first test)
+  EXPECT_EQ(Cell(all, 0, "revenue"), "37.82");
+  // A range that holds only daily days is answered by the daily reports alone.
+  q.start = *Date::ParseIso("2026-01-02");
+  EXPECT_EQ(Cell(Run(q), 0, "downloads"), "10");
+}
+
+TEST_F(CombinedSalesReportTest, AMonthWhoseEveryDayHasADailyReportIsReadFromThem) {
+  // February: daily reports for all 28 days (one US download each) and a monthly report that
+  // disagrees (99 downloads); the daily reports answer every day, so the monthly is not read.
+  for (int d = 1; d <= 28; ++d) {
+    char day[32];
+    std::snprintf(day, sizeof day, "2026-02-%02d", d);
+    auto w = facts_->BeginSalesReport({1, 1, "DAILY", *Date::ParseIso(day)});
+    store::SalesFact f;
+    f.day = *Date::ParseIso(day);
+    f.apple_id = "100";
+    f.product_type = "1";
+    f.country = "US";
+    f.device = "iPhone";
+    f.customer_currency = f.proceeds_currency = "USD";
+    f.units = kUnitScale;
+    ASSERT_TRUE((*w)->Add(f).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  Write("MONTHLY", "2026-02-01", 99);
+  SalesQuery q;
+  q.start = *Date::ParseIso("2026-02-01");
+  q.end = *Date::ParseIso("2026-02-28");
+  EXPECT_EQ(Cell(Run(q), 0, "downloads"), "28");
+}
+
+TEST_F(CombinedSalesReportTest, TheMonthCacheGivesTheSameAnswersAndFollowsEveryChange) {
+  SalesCache cache;
+  std::vector<SalesQuery> queries;
+  for (auto g : {Granularity::kDaily, Granularity::kWeekly, Granularity::kMonthly, Granularity::kYearly}) {
+    for (const auto& keys : std::vector<std::vector<GroupKey>>{
+             {}, {GroupKey::kDate}, {GroupKey::kProduct, GroupKey::kDate}, {GroupKey::kCountry, GroupKey::kDevice}}) {
+      SalesQuery q;
+      q.team_id = 1;
+      q.granularity = g;
+      q.group_by = keys;
+      queries.push_back(q);
+      q.start = *Date::ParseIso("2026-01-03");
+      q.end = *Date::ParseIso("2026-01-06");
+      queries.push_back(q);
+    }
+  }
+  auto run = [&](const SalesQuery& q, SalesCache* c) {
+    auto t = RunSalesReport(*facts_, *meta_, q, c);
+    EXPECT_TRUE(t.has_value()) << t.error().ToString();
+    return t.has_value() ? Render(*t, Format::kCsv) : std::string();
+  };
+  auto check_all = [&] {
+    for (const auto& q : queries) {
+      const std::string plain = run(q, nullptr);
+      EXPECT_EQ(run(q, &cache), plain);
+      EXPECT_EQ(run(q, &cache), plain);  // the second time from the cache
+    }
+  };
+  check_all();
+  const auto first = cache.stats();
+  EXPECT_GT(first.hits, 0u);
+  // A revised daily report (4 more US downloads on 5 January): every answer follows.
+  SalesQuery all;
+  all.team_id = 1;
+  EXPECT_EQ(Cell(*RunSalesReport(*facts_, *meta_, all, &cache), 0, "downloads"), "57");
+  auto w = facts_->BeginSalesReport({1, 1, "DAILY", *Date::ParseIso("2026-01-05")});
+  store::SalesFact f;
+  f.day = *Date::ParseIso("2026-01-05");
+  f.apple_id = "100";
+  f.product_type = "1";
+  f.country = "US";
+  f.device = "iPhone";
+  f.customer_currency = f.proceeds_currency = "USD";
+  f.units = 14 * kUnitScale;
+  ASSERT_TRUE((*w)->Add(f).ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  // 5 January now holds 14 downloads (not 10); the monthly report still says 17 for January,
+  // so the residual on 1 January becomes 17 − 14 = 3 and the total stays 40 + 17.
+  EXPECT_EQ(Cell(*RunSalesReport(*facts_, *meta_, all, &cache), 0, "downloads"), "57");
+  all.group_by = {GroupKey::kDate};
+  Table by_day = *RunSalesReport(*facts_, *meta_, all, &cache);
+  EXPECT_EQ(Cell(by_day, 1, "downloads"), "3");
+  EXPECT_EQ(Cell(by_day, 2, "downloads"), "14");
+  check_all();
+  // New rates for 6 January: the JPY and EUR revenue of that day converts differently.
+  all.group_by.clear();
+  all.currency = "USD";
+  const std::string before = Cell(*RunSalesReport(*facts_, *meta_, all, &cache), 0, "revenue");
+  ASSERT_TRUE(meta_->PutFxRates({{*Date::ParseIso("2026-01-06"), "USD", 150000000}}).ok());
+  const std::string after = Cell(*RunSalesReport(*facts_, *meta_, all, &cache), 0, "revenue");
+  EXPECT_NE(before, after);
+  EXPECT_EQ(after, Cell(*RunSalesReport(*facts_, *meta_, all, nullptr), 0, "revenue"));
+  check_all();
+}
+
 TEST_F(SalesReportTest, ParsesTheReportGrammar) {
   EXPECT_EQ(ParseGroupBy("date, product,country")->size(), 3u);
   EXPECT_FALSE(ParseGroupBy("date,product,country,device").has_value());

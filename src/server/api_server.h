@@ -14,6 +14,7 @@
 
 #include "accounts/account_service.h"
 #include "core/clock.h"
+#include "reports/sales_report.h"
 #include "server/auth.h"
 #include "server/report_cache.h"
 #include "server/router.h"
@@ -149,6 +150,7 @@ class ApiServer {
   LoginThrottle throttle_;
   std::string dummy_hash_;  // verified against for unknown e-mails, so timing matches
   ReportCache report_cache_;
+  reports::SalesCache sales_cache_;  // month pieces of sales queries (sales_report.h)
   int64_t started_at_ = 0;  // on deps_.clock, for /healthz
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;

@@ -105,7 +105,9 @@ Response ApiServer::SalesReport(RequestContext& ctx) {
   metrics.Increment("orchard_report_cache_lookups_total", {{"result", fresh ? "bypass" : "miss"}});
   metrics.Increment("orchard_report_queries_total", {{"report", "sales"}});
   const auto started = std::chrono::steady_clock::now();
-  auto table = reports::RunSalesRequest(*deps_.facts, *deps_.meta, request);
+  // A fresh answer (Cache-Control: no-cache) is computed from the store, month caches too.
+  auto table = reports::RunSalesRequest(*deps_.facts, *deps_.meta, request,
+                                        fresh ? nullptr : &sales_cache_);
   if (!table.has_value()) {
     // A query the stored data cannot answer (no exchange rate for a currency on a day: the
     // message names both) is not a conflict with the request: 422.

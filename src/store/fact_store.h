@@ -16,6 +16,7 @@
 
 #include "core/date.h"
 #include "core/status.h"
+#include "store/combined_view.h"
 
 namespace orchard::store {
 
@@ -61,12 +62,15 @@ struct SalesScan {
   std::optional<Date> end;            // inclusive; none = to the end
   std::vector<std::string> countries; // empty = all
   std::vector<std::string> products;  // Apple Identifiers; empty = all
-  std::string frequency = "DAILY";
+  // Empty: the combined view (combined_view.h), where each day is answered by one frequency
+  // and records may carry weight −1. A frequency: that frequency's reports as stored.
+  std::string frequency;
 };
 
 // A stored fact as read back; views are valid during the callback only.
 struct SalesRecord {
-  Date day;
+  Date day;                         // the day it counts on (a residual's day in the combined view)
+  int weight = 1;                   // +1, or −1 for a finer report taken out of a residual
   std::string_view apple_id;
   std::string_view product_type;
   std::string_view country;
@@ -95,6 +99,9 @@ class FactStore {
   virtual Status ScanSales(const SalesScan& scan,
                            const std::function<void(const SalesRecord&)>& on_record) = 0;
   virtual Result<std::vector<Product>> ListProducts(int64_t team_id) = 0;
+  // The team's stored Sales reports (what the combined view is planned from; caches of query
+  // results compare their stamps).
+  virtual Result<std::vector<StoredSalesReport>> ListSalesReports(int64_t team_id) = 0;
 };
 
 }  // namespace orchard::store

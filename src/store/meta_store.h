@@ -205,6 +205,9 @@ class MetaStore {
   // All rates of the given currencies on or before `until`, ordered by currency then day.
   virtual Result<std::vector<FxRateRecord>> GetFxRates(const std::vector<std::string>& currencies,
                                                        Date until) = 0;
+  // Changes whenever a rate of a day on or before `until` is added or changed (an opaque
+  // version for caches of converted results).
+  virtual Result<int64_t> FxVersion(Date until) = 0;
 
   // An opaque value that changes whenever anything stored may have changed, through this store
   // or another process (`orchard sync` writing facts, `orchard fx import`, …): caches of query

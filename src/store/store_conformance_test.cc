@@ -62,8 +62,8 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
   }
 
   void WriteReport(int64_t team, int64_t account, const char* day,
-                   const std::vector<SalesFact>& facts) {
-    auto w = b_.facts->BeginSalesReport({team, account, "DAILY", *Date::ParseIso(day)});
+                   const std::vector<SalesFact>& facts, const char* frequency = "DAILY") {
+    auto w = b_.facts->BeginSalesReport({team, account, frequency, *Date::ParseIso(day)});
     ASSERT_TRUE(w.has_value()) << w.error().ToString();
     for (const auto& f : facts) ASSERT_TRUE((*w)->Add(f).ok());
     ASSERT_TRUE((*w)->Commit().ok());
@@ -73,7 +73,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
   std::map<std::string, int64_t> UnitsByProduct(SalesScan scan) {
     std::map<std::string, int64_t> out;
     Status st = b_.facts->ScanSales(scan, [&](const SalesRecord& r) {
-      out[std::string(r.apple_id)] += r.units;
+      out[std::string(r.apple_id)] += r.weight * r.units;
     });
     EXPECT_TRUE(st.ok()) << st.ToString();
     return out;
@@ -257,6 +257,72 @@ TEST_P(StoreConformanceTest, AccountsAreCreatedWithTheirSealedSecretAtomically) 
   // Another team sees nothing.
   EXPECT_EQ(b_.meta->GetAccount(team->id + 1, created->id).error().code(), Code::kNotFound);
   EXPECT_EQ(b_.meta->GetAccountSecret(team->id + 1, created->id).error().code(), Code::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, AProductFilterFindsEveryRowOfEveryProductAskedFor) {
+  std::vector<SalesFact> facts;
+  const int n = 30'000;  // each product over more than one chunk, interleaved in the report
+  for (int i = 0; i < n; ++i) facts.push_back(Fact("2026-02-01", i % 3 == 0 ? "A" : i % 3 == 1 ? "B" : "C", "US", 100));
+  WriteReport(1, 1, "2026-02-01", facts);
+  SalesScan scan;
+  scan.team_id = 1;
+  scan.products = {"C", "A"};
+  EXPECT_EQ(UnitsByProduct(scan), (std::map<std::string, int64_t>{{"A", 100 * n / 3}, {"C", 100 * n / 3}}));
+  scan.products = {"B"};
+  EXPECT_EQ(UnitsByProduct(scan), (std::map<std::string, int64_t>{{"B", 100 * n / 3}}));
+}
+
+TEST_P(StoreConformanceTest, EveryDeliveryOfAReportGetsANewStamp) {
+  WriteReport(1, 1, "2026-01-05", {Fact("2026-01-05", "111", "US", 100)});
+  WriteReport(1, 1, "2026-01-06", {Fact("2026-01-06", "111", "US", 100)});
+  auto before = b_.facts->ListSalesReports(1);
+  ASSERT_TRUE(before.has_value());
+  ASSERT_EQ(before->size(), 2u);
+  WriteReport(1, 1, "2026-01-06", {Fact("2026-01-06", "111", "US", 300)});  // revised
+  auto after = b_.facts->ListSalesReports(1);
+  ASSERT_EQ(after->size(), 2u);
+  std::map<std::string, int64_t> stamp_before, stamp_after;
+  for (const auto& r : *before) stamp_before[r.report_date.Iso()] = r.stamp;
+  for (const auto& r : *after) stamp_after[r.report_date.Iso()] = r.stamp;
+  EXPECT_EQ(stamp_after["2026-01-05"], stamp_before["2026-01-05"]);
+  EXPECT_GT(stamp_after["2026-01-06"], std::max(stamp_before["2026-01-05"], stamp_before["2026-01-06"]));
+  EXPECT_TRUE(b_.facts->ListSalesReports(2)->empty());  // another team's reports are not listed
+}
+
+TEST_P(StoreConformanceTest, TheCombinedScanWeighsEachReportAsPlanned) {
+  // A monthly report of January (500 units of 111, dated 1 January) and a daily report of
+  // 5 January (100 units): the month's rest (400) counts on 1 January, the day on 5 January.
+  WriteReport(1, 1, "2026-01-01", {Fact("2026-01-01", "111", "US", 500)}, "MONTHLY");
+  WriteReport(1, 1, "2026-01-05", {Fact("2026-01-05", "111", "US", 100)});
+  SalesScan scan;
+  scan.team_id = 1;
+  std::map<std::string, int64_t> by_day;
+  ASSERT_TRUE(b_.facts->ScanSales(scan, [&](const SalesRecord& r) {
+    by_day[r.day.Iso()] += r.weight * r.units;
+  }).ok());
+  EXPECT_EQ(by_day, (std::map<std::string, int64_t>{{"2026-01-01", 400}, {"2026-01-05", 100}}));
+  scan.frequency = "MONTHLY";  // one frequency: its reports as stored
+  by_day.clear();
+  ASSERT_TRUE(b_.facts->ScanSales(scan, [&](const SalesRecord& r) {
+    by_day[r.day.Iso()] += r.weight * r.units;
+  }).ok());
+  EXPECT_EQ(by_day, (std::map<std::string, int64_t>{{"2026-01-01", 500}}));
+}
+
+TEST_P(StoreConformanceTest, TheFxVersionMovesOnlyWithRatesUpToItsDay) {
+  const Date d = *Date::ParseIso("2026-01-05");
+  auto v0 = b_.meta->FxVersion(d);
+  ASSERT_TRUE(v0.has_value());
+  ASSERT_TRUE(b_.meta->PutFxRates({{d, "USD", 108560000}}).ok());
+  const int64_t v1 = *b_.meta->FxVersion(d);
+  EXPECT_NE(v1, *v0);
+  EXPECT_EQ(*b_.meta->FxVersion(d.AddDays(-1)), *v0);  // nothing changed before 5 January
+  ASSERT_TRUE(b_.meta->PutFxRates({{d.AddDays(3), "USD", 108000000}}).ok());
+  EXPECT_EQ(*b_.meta->FxVersion(d), v1);  // a later day's rate cannot change 5 January's
+  ASSERT_TRUE(b_.meta->PutFxRates({{d, "USD", 108560000}}).ok());
+  EXPECT_EQ(*b_.meta->FxVersion(d), v1);  // the same rate again changes nothing
+  ASSERT_TRUE(b_.meta->PutFxRates({{d, "USD", 109000000}}).ok());
+  EXPECT_NE(*b_.meta->FxVersion(d), v1);  // a corrected rate does
 }
 
 TEST_P(StoreConformanceTest, CheckpointsAndFxRatesAreUpserted) {

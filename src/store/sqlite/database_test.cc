@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 
 #include "core/clock.h"
@@ -75,6 +76,32 @@ TEST(DatabaseTest, ADamagedChunkIsReportedAsDataLoss) {
   scan.team_id = 1;
   Status st = facts.ScanSales(scan, [](const SalesRecord&) {});
   EXPECT_EQ(st.code(), Code::kDataLoss);
+  std::filesystem::remove_all(dir);
+}
+
+// Chunks written before migration 4 hold several products and have no product (NULL): a
+// product filter still reads them, and every wanted row comes back exactly once.
+TEST(DatabaseTest, ChunksWithoutAProductAreReadByProductFilters) {
+  auto dir = TempDir("legacy-chunks");
+  auto db = Database::Open(dir / "o.db");
+  FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1)));
+  SqliteFactStore facts(*db, &clock);
+  auto w = facts.BeginSalesReport({1, 1, "DAILY", *Date::ParseIso("2026-01-01")});
+  for (const char* product : {"A", "B", "C"}) {
+    SalesFact f;
+    f.day = *Date::ParseIso("2026-01-01");
+    f.apple_id = product;
+    f.units = 100;
+    ASSERT_TRUE((*w)->Add(f).ok());
+  }
+  ASSERT_TRUE((*w)->Commit().ok());
+  ASSERT_TRUE((*db)->Exec("UPDATE sales_chunks SET product = NULL").ok());
+  SalesScan scan;
+  scan.team_id = 1;
+  scan.products = {"A", "C"};
+  std::map<std::string, int64_t> units;
+  ASSERT_TRUE(facts.ScanSales(scan, [&](const SalesRecord& r) { units[std::string(r.apple_id)] += r.units; }).ok());
+  EXPECT_EQ(units, (std::map<std::string, int64_t>{{"A", 100}, {"C", 100}}));
   std::filesystem::remove_all(dir);
 }
 

@@ -266,6 +266,36 @@ CREATE TABLE product_names (
   PRIMARY KEY (team_id, apple_id, name)
 ) WITHOUT ROWID;
 )sql",
+      // 4: facts laid out for the dashboard's questions. Chunks hold one product's rows (the
+      // column comes before the blob, and an index finds a product's chunks without reading
+      // blobs), and every stored report gets a stamp that is new for every delivery, so a
+      // cached result over a period can tell whether a report of that period changed.
+      R"sql(
+CREATE TABLE sales_chunks_v4 (
+  id INTEGER PRIMARY KEY,
+  report_id INTEGER NOT NULL REFERENCES sales_reports(id) ON DELETE CASCADE,
+  chunk INTEGER NOT NULL,
+  product INTEGER,
+  format INTEGER NOT NULL,
+  row_count INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (report_id, chunk)
+);
+INSERT INTO sales_chunks_v4 (id, report_id, chunk, product, format, row_count, data)
+  SELECT id, report_id, chunk, NULL, format, row_count, data FROM sales_chunks;
+DROP TABLE sales_chunks;
+ALTER TABLE sales_chunks_v4 RENAME TO sales_chunks;
+CREATE INDEX sales_chunks_by_product ON sales_chunks (report_id, product);
+ALTER TABLE sales_reports ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;
+UPDATE sales_reports SET stamp = id;
+-- One row per import that added or changed a rate: its earliest day. A result converted with
+-- the rates up to day D is still good while no change has min_day <= D.
+CREATE TABLE fx_changes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  min_day INTEGER NOT NULL
+);
+INSERT INTO fx_changes (min_day) SELECT MIN(day) FROM fx_rates HAVING COUNT(*) > 0;
+)sql",
   };
   return migrations;
 }

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_fact_store.h"
 
 #include <cstring>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -97,9 +98,7 @@ class SqliteSalesReportWriter final : public SalesReportWriter {
   SqliteSalesReportWriter(std::shared_ptr<Database> db, std::unique_lock<std::recursive_mutex> lock,
                           SalesReportKey key, int64_t now)
       : db_(std::move(db)), lock_(std::move(lock)), key_(std::move(key)), now_(now),
-        dims_before_(db_->DimCount()) {
-    chunk_.reserve(SqliteFactStore::kChunkRows * 24);
-  }
+        dims_before_(db_->DimCount()) {}
 
   ~SqliteSalesReportWriter() override {
     if (open_) {
@@ -113,6 +112,12 @@ class SqliteSalesReportWriter final : public SalesReportWriter {
     open_ = true;
     ORCHARD_RETURN_IF_ERROR(db_->RefreshDims());
     dims_before_ = db_->DimCount();
+    // Every delivery gets a stamp above every stored one (read before the delete, so a new
+    // version never reuses its predecessor's).
+    ORCHARD_ASSIGN_OR_RETURN(Statement stamp,
+                             db_->Prepare("SELECT COALESCE(MAX(stamp), 0) + 1 FROM sales_reports"));
+    ORCHARD_ASSIGN_OR_RETURN(bool stamped, stamp.Step());
+    const int64_t next_stamp = stamped ? stamp.Int(0) : 1;
     // Replace: drop the previous version of this report (its chunks cascade).
     ORCHARD_ASSIGN_OR_RETURN(
         Statement del, db_->Prepare("DELETE FROM sales_reports WHERE account_id = ? AND "
@@ -122,17 +127,18 @@ class SqliteSalesReportWriter final : public SalesReportWriter {
     ORCHARD_RETURN_IF_ERROR(del.Run());
     ORCHARD_ASSIGN_OR_RETURN(
         Statement ins, db_->Prepare("INSERT INTO sales_reports (team_id, account_id, frequency, "
-                                    "report_date, row_count, loaded_at) VALUES (?, ?, ?, ?, 0, ?)"));
+                                    "report_date, row_count, loaded_at, stamp) VALUES (?, ?, ?, ?, 0, ?, ?)"));
     ins.Bind(1, key_.team_id)
         .Bind(2, key_.account_id)
         .Bind(3, key_.frequency)
         .Bind(4, int64_t{key_.report_date.days()})
-        .Bind(5, now_);
+        .Bind(5, now_)
+        .Bind(6, next_stamp);
     ORCHARD_RETURN_IF_ERROR(ins.Run());
     report_id_ = db_->LastInsertId();
     ORCHARD_ASSIGN_OR_RETURN(insert_chunk_,
-                             db_->Prepare("INSERT INTO sales_chunks (report_id, chunk, format, "
-                                          "row_count, data) VALUES (?, ?, ?, ?, ?)"));
+                             db_->Prepare("INSERT INTO sales_chunks (report_id, chunk, product, "
+                                          "format, row_count, data) VALUES (?, ?, ?, ?, ?, ?)"));
     return Status::Ok();
   }
 
@@ -150,17 +156,20 @@ class SqliteSalesReportWriter final : public SalesReportWriter {
     row.units = f.units;
     row.developer_proceeds = f.developer_proceeds;
     row.customer_price = f.customer_price;
-    Encode(row, &chunk_);
-    ++chunk_rows_;
+    Pending& chunk = chunks_[row.apple_id];
+    Encode(row, &chunk.data);
+    ++chunk.rows;
     ++row_count_;
     NoteProduct(row.apple_id, f);
-    if (chunk_rows_ == static_cast<int64_t>(SqliteFactStore::kChunkRows)) return FlushChunk();
+    if (chunk.rows == static_cast<int64_t>(SqliteFactStore::kChunkRows)) {
+      return FlushChunk(row.apple_id, &chunk);
+    }
     return Status::Ok();
   }
 
   Status Commit() override {
     if (!open_) return Status(Code::kFailedPrecondition, "report writer is closed");
-    ORCHARD_RETURN_IF_ERROR(FlushChunk());
+    for (auto& [product, chunk] : chunks_) ORCHARD_RETURN_IF_ERROR(FlushChunk(product, &chunk));
     ORCHARD_ASSIGN_OR_RETURN(Statement count,
                              db_->Prepare("UPDATE sales_reports SET row_count = ? WHERE id = ?"));
     count.Bind(1, row_count_).Bind(2, report_id_);
@@ -198,16 +207,23 @@ class SqliteSalesReportWriter final : public SalesReportWriter {
     }
   }
 
-  Status FlushChunk() {
-    if (chunk_rows_ == 0) return Status::Ok();
+  // Rows waiting for their product's next chunk.
+  struct Pending {
+    std::string data;  // encoded rows
+    int64_t rows = 0;
+  };
+
+  Status FlushChunk(uint32_t product, Pending* chunk) {
+    if (chunk->rows == 0) return Status::Ok();
     insert_chunk_.Bind(1, report_id_)
         .Bind(2, chunk_no_++)
-        .Bind(3, kFormat)
-        .Bind(4, chunk_rows_)
-        .BindBlob(5, chunk_);
+        .Bind(3, int64_t{product})
+        .Bind(4, kFormat)
+        .Bind(5, chunk->rows)
+        .BindBlob(6, chunk->data);
     ORCHARD_RETURN_IF_ERROR(insert_chunk_.Run());
-    chunk_.clear();
-    chunk_rows_ = 0;
+    chunk->data.clear();
+    chunk->rows = 0;
     return Status::Ok();
   }
 
@@ -249,8 +265,7 @@ class SqliteSalesReportWriter final : public SalesReportWriter {
   int64_t chunk_no_ = 0;
   int64_t row_count_ = 0;
   Statement insert_chunk_;
-  std::string chunk_;  // encoded rows of the chunk being filled
-  int64_t chunk_rows_ = 0;
+  std::map<uint32_t, Pending> chunks_;  // by product (dim id): a chunk holds one product's rows
   LastDim last_[7];
   std::unordered_map<uint32_t, ProductSeen> products_;
 };
@@ -265,21 +280,51 @@ Result<std::unique_ptr<SalesReportWriter>> SqliteFactStore::BeginSalesReport(
   return std::unique_ptr<SalesReportWriter>(std::move(writer));
 }
 
+Result<std::vector<StoredSalesReport>> SqliteFactStore::ListSalesReports(int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("SELECT id, account_id, frequency, report_date, stamp FROM "
+                                 "sales_reports WHERE team_id = ? ORDER BY id"));
+  st.Bind(1, team_id);
+  std::vector<StoredSalesReport> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({st.Int(0), st.Int(1), std::string(st.Text(2)),
+                   Date::FromDays(static_cast<int32_t>(st.Int(3))), st.Int(4)});
+  }
+  return out;
+}
+
 Status SqliteFactStore::ScanSales(const SalesScan& scan,
                                   const std::function<void(const SalesRecord&)>& on_record) {
   auto lock = db_->lock();
   ORCHARD_RETURN_IF_ERROR(db_->RefreshDims());
-  ORCHARD_ASSIGN_OR_RETURN(
-      Statement reports,
-      db_->Prepare("SELECT c.format, c.row_count, c.data FROM sales_reports r "
-                   "JOIN sales_chunks c ON c.report_id = r.id "
-                   "WHERE r.team_id = ? AND r.frequency = ? AND r.report_date BETWEEN ? AND ? "
-                   "ORDER BY r.report_date, r.id, c.chunk"));
-  // Weekly and longer reports start before their last day: widen the lower bound by a year.
-  const int64_t lo = scan.start ? scan.start->days() - (scan.frequency == "DAILY" ? 0 : 366)
-                                : INT32_MIN;
-  const int64_t hi = scan.end ? scan.end->days() : INT32_MAX;
-  reports.Bind(1, scan.team_id).Bind(2, scan.frequency).Bind(3, lo).Bind(4, hi);
+  const int32_t lo = scan.start ? scan.start->days() : INT32_MIN;
+  const int32_t hi = scan.end ? scan.end->days() : INT32_MAX;
+
+  // Which reports to read, with which weight and on which day.
+  std::vector<ReportRole> roles;
+  if (scan.frequency.empty()) {
+    ORCHARD_ASSIGN_OR_RETURN(auto reports, ListSalesReports(scan.team_id));
+    for (ReportRole& r : PlanCombinedView(reports)) {
+      if (r.last.days() >= lo && r.first.days() <= hi) roles.push_back(r);
+    }
+  } else {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement st, db_->Prepare("SELECT id, report_date FROM sales_reports WHERE team_id = ? AND "
+                                   "frequency = ? AND report_date BETWEEN ? AND ? "
+                                   "ORDER BY report_date, id"));
+    // Weekly and longer reports start before their last day: widen the lower bound by a year.
+    const int64_t from = scan.start ? int64_t{lo} - (scan.frequency == "DAILY" ? 0 : 366) : INT32_MIN;
+    st.Bind(1, scan.team_id).Bind(2, scan.frequency).Bind(3, from).Bind(4, int64_t{hi});
+    while (true) {
+      ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      const Date d = Date::FromDays(static_cast<int32_t>(st.Int(1)));
+      roles.push_back({st.Int(0), 1, std::nullopt, d, d, 0});
+    }
+  }
 
   // Filters become sets of dim ids (a value never interned cannot match anything).
   auto to_ids = [&](const std::vector<std::string>& values, std::unordered_set<uint32_t>* ids) {
@@ -294,47 +339,86 @@ Status SqliteFactStore::ScanSales(const SalesScan& scan,
     return Status::Ok();
   }
 
+  // A product filter reads only that product's chunks (and chunks stored before chunks were
+  // per product, whose product is NULL).
+  ORCHARD_ASSIGN_OR_RETURN(Statement all_chunks,
+                           db_->Prepare("SELECT format, row_count, data FROM sales_chunks "
+                                        "WHERE report_id = ? ORDER BY chunk"));
+  ORCHARD_ASSIGN_OR_RETURN(Statement product_chunks,
+                           db_->Prepare("SELECT format, row_count, data FROM sales_chunks "
+                                        "WHERE report_id = ?1 AND (product = ?2 OR product IS NULL) "
+                                        "ORDER BY chunk"));
+  ORCHARD_ASSIGN_OR_RETURN(Statement one_product_chunks,
+                           db_->Prepare("SELECT format, row_count, data FROM sales_chunks "
+                                        "WHERE report_id = ? AND product = ? ORDER BY chunk"));
+  std::vector<int64_t> product_list(products.begin(), products.end());
+  std::sort(product_list.begin(), product_list.end());
+
   SalesRecord rec;
-  while (true) {
-    ORCHARD_ASSIGN_OR_RETURN(bool row, reports.Step());
-    if (!row) break;
-    const int64_t format = reports.Int(0);
-    const int64_t count = reports.Int(1);
-    const std::string_view data = reports.Blob(2);
-    auto damaged = [&] {
-      return Status(Code::kDataLoss, "a stored sales chunk is damaged (format " +
-                                         std::to_string(format) + ", " +
-                                         std::to_string(data.size()) + " bytes)");
-    };
-    if (format != kFormat || count < 0) return damaged();
-    const auto* cursor = reinterpret_cast<const unsigned char*>(data.data());
-    const auto* end = cursor + data.size();
-    for (int64_t i = 0; i < count; ++i) {
-      PackedSalesRow p;
-      if (!Decode(cursor, end, &p)) return damaged();
-      if (scan.start && p.day < scan.start->days()) continue;
-      if (scan.end && p.day > scan.end->days()) continue;
-      if (!countries.empty() && !countries.contains(p.country)) continue;
-      if (!products.empty() && !products.contains(p.apple_id)) continue;
-      const uint32_t max_id = std::max({p.apple_id, p.product_type, p.country, p.device,
-                                        p.customer_currency, p.proceeds_currency, p.promo_code});
-      if (max_id >= db_->DimCount()) {
-        return Status(Code::kDataLoss, "a stored sales row names an unknown dimension value");
+  auto read_chunks = [&](Statement& chunks, const ReportRole& role, bool any_product) -> Status {
+    rec.weight = role.weight;
+    while (true) {
+      ORCHARD_ASSIGN_OR_RETURN(bool row, chunks.Step());
+      if (!row) break;
+      const int64_t format = chunks.Int(0);
+      const int64_t count = chunks.Int(1);
+      const std::string_view data = chunks.Blob(2);
+      auto damaged = [&] {
+        return Status(Code::kDataLoss, "a stored sales chunk is damaged (format " +
+                                           std::to_string(format) + ", " +
+                                           std::to_string(data.size()) + " bytes)");
+      };
+      if (format != kFormat || count < 0) return damaged();
+      const auto* cursor = reinterpret_cast<const unsigned char*>(data.data());
+      const auto* end = cursor + data.size();
+      for (int64_t i = 0; i < count; ++i) {
+        PackedSalesRow p;
+        if (!Decode(cursor, end, &p)) return damaged();
+        const int32_t day = role.day ? role.day->days() : p.day;
+        if (day < lo || day > hi) continue;
+        if (!countries.empty() && !countries.contains(p.country)) continue;
+        if (!any_product && !products.contains(p.apple_id)) continue;
+        const uint32_t max_id = std::max({p.apple_id, p.product_type, p.country, p.device,
+                                          p.customer_currency, p.proceeds_currency, p.promo_code});
+        if (max_id >= db_->DimCount()) {
+          return Status(Code::kDataLoss, "a stored sales row names an unknown dimension value");
+        }
+        rec.day = Date::FromDays(day);
+        rec.apple_id = db_->DimValue(p.apple_id);
+        rec.product_type = db_->DimValue(p.product_type);
+        rec.country = db_->DimValue(p.country);
+        rec.device = db_->DimValue(p.device);
+        rec.customer_currency = db_->DimValue(p.customer_currency);
+        rec.proceeds_currency = db_->DimValue(p.proceeds_currency);
+        rec.promo_code = db_->DimValue(p.promo_code);
+        rec.units = p.units;
+        rec.developer_proceeds = p.developer_proceeds;
+        rec.customer_price = p.customer_price;
+        on_record(rec);
       }
-      rec.day = Date::FromDays(p.day);
-      rec.apple_id = db_->DimValue(p.apple_id);
-      rec.product_type = db_->DimValue(p.product_type);
-      rec.country = db_->DimValue(p.country);
-      rec.device = db_->DimValue(p.device);
-      rec.customer_currency = db_->DimValue(p.customer_currency);
-      rec.proceeds_currency = db_->DimValue(p.proceeds_currency);
-      rec.promo_code = db_->DimValue(p.promo_code);
-      rec.units = p.units;
-      rec.developer_proceeds = p.developer_proceeds;
-      rec.customer_price = p.customer_price;
-      on_record(rec);
+      if (cursor != end) return damaged();  // bytes left over: the row count does not match
     }
-    if (cursor != end) return damaged();  // bytes left over: the row count does not match
+    chunks.Reset();
+    return Status::Ok();
+  };
+
+  for (const ReportRole& role : roles) {
+    if (product_list.empty()) {
+      all_chunks.Bind(1, role.report_id);
+      ORCHARD_RETURN_IF_ERROR(read_chunks(all_chunks, role, true));
+      continue;
+    }
+    // One pass per product, so each chunk is read once (a NULL-product chunk of an old
+    // report is read by the first pass only, which keeps every wanted product's rows).
+    for (size_t i = 0; i < product_list.size(); ++i) {
+      if (i == 0) {
+        product_chunks.Bind(1, role.report_id).Bind(2, product_list[0]);
+        ORCHARD_RETURN_IF_ERROR(read_chunks(product_chunks, role, false));
+      } else {
+        one_product_chunks.Bind(1, role.report_id).Bind(2, product_list[i]);
+        ORCHARD_RETURN_IF_ERROR(read_chunks(one_product_chunks, role, false));
+      }
+    }
   }
   return Status::Ok();
 }

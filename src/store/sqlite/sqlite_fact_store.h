@@ -26,6 +26,7 @@ class SqliteFactStore final : public FactStore {
   Status ScanSales(const SalesScan& scan,
                    const std::function<void(const SalesRecord&)>& on_record) override;
   Result<std::vector<Product>> ListProducts(int64_t team_id) override;
+  Result<std::vector<StoredSalesReport>> ListSalesReports(int64_t team_id) override;
 
  private:
   std::shared_ptr<Database> db_;

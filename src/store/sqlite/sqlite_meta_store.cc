@@ -405,7 +405,9 @@ Status SqliteMetaStore::PutFxRates(const std::vector<FxRateRecord>& rates) {
     ORCHARD_ASSIGN_OR_RETURN(
         Statement st,
         db_->Prepare("INSERT INTO fx_rates (currency, day, per_eur) VALUES (?, ?, ?) "
-                     "ON CONFLICT (currency, day) DO UPDATE SET per_eur = excluded.per_eur"));
+                     "ON CONFLICT (currency, day) DO UPDATE SET per_eur = excluded.per_eur "
+                     "WHERE per_eur <> excluded.per_eur"));
+    int32_t min_changed = INT32_MAX;
     for (const auto& r : rates) {
       if (r.per_eur <= 0) {
         return Status(Code::kInvalidArgument,
@@ -413,8 +415,13 @@ Status SqliteMetaStore::PutFxRates(const std::vector<FxRateRecord>& rates) {
       }
       st.Bind(1, r.currency).Bind(2, int64_t{r.day.days()}).Bind(3, r.per_eur);
       ORCHARD_RETURN_IF_ERROR(st.Run());
+      if (db_->Changes() > 0) min_changed = std::min(min_changed, r.day.days());
     }
-    return Status::Ok();
+    if (min_changed == INT32_MAX) return Status::Ok();
+    ORCHARD_ASSIGN_OR_RETURN(Statement log,
+                             db_->Prepare("INSERT INTO fx_changes (min_day) VALUES (?)"));
+    log.Bind(1, int64_t{min_changed});
+    return log.Run();
   });
 }
 
@@ -435,6 +442,15 @@ Result<std::vector<FxRateRecord>> SqliteMetaStore::GetFxRates(
     st.Reset();
   }
   return out;
+}
+
+Result<int64_t> SqliteMetaStore::FxVersion(Date until) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT COALESCE(MAX(id), 0) FROM "
+                                                      "fx_changes WHERE min_day <= ?"));
+  st.Bind(1, int64_t{until.days()});
+  ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
 }
 
 Result<std::string> SqliteMetaStore::DataStamp() { return db_->ChangeStamp(); }

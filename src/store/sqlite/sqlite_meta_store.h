@@ -53,6 +53,7 @@ class SqliteMetaStore final : public MetaStore {
   Status PutFxRates(const std::vector<FxRateRecord>& rates) override;
   Result<std::vector<FxRateRecord>> GetFxRates(const std::vector<std::string>& currencies,
                                                Date until) override;
+  Result<int64_t> FxVersion(Date until) override;
   // Database::ChangeStamp(): every store sharing this file (facts, access) is covered.
   Result<std::string> DataStamp() override;
 
