@@ -274,19 +274,26 @@ Result<SalesCache::Piece> ComputePiece(store::FactStore& facts, RateBook& rates,
 
   // Each (group, day, currency) converted with that day's rates, then summed per group.
   std::vector<Amounts> converted(metrics.size());
+  std::optional<std::pair<int32_t, Status>> missing;
   for (const auto& [k, v] : amounts) {
     if (v.revenue == 0 && v.gross == 0 && v.returns == 0) continue;  // nothing to convert
     Amounts c = v;
     const std::string& currency = currencies[k.currency];
     if (currency != query.currency) {
-      ORCHARD_ASSIGN_OR_RETURN(int64_t from_rate, rates.PerEur(currency, k.day));
-      ORCHARD_ASSIGN_OR_RETURN(int64_t to_rate, rates.PerEur(query.currency, k.day));
-      c.revenue = MulDivRound(v.revenue, to_rate, from_rate);
-      c.gross = MulDivRound(v.gross, to_rate, from_rate);
-      c.returns = MulDivRound(v.returns, to_rate, from_rate);
+      auto from_rate = rates.PerEur(currency, k.day);
+      auto to_rate = from_rate.has_value() ? rates.PerEur(query.currency, k.day) : from_rate;
+      if (!to_rate.has_value()) {
+        // Name the earliest day without a rate (the map's order is arbitrary).
+        if (!missing || k.day < missing->first) missing.emplace(k.day, to_rate.error());
+        continue;
+      }
+      c.revenue = MulDivRound(v.revenue, *to_rate, *from_rate);
+      c.gross = MulDivRound(v.gross, *to_rate, *from_rate);
+      c.returns = MulDivRound(v.returns, *to_rate, *from_rate);
     }
     converted[k.group].Add(c);
   }
+  if (missing) return Error(missing->second);
   SalesCache::Piece piece;
   piece.groups.reserve(metrics.size());
   for (size_t i = 0; i < metrics.size(); ++i) {
