@@ -160,19 +160,37 @@ std::shared_ptr<const SalesCache::Piece> SalesCache::Get(const std::string& key,
   return it->second.piece;
 }
 
+namespace {
+
+// Roughly what a piece takes in memory: its keys and figures, plus the vectors' overhead.
+size_t PieceBytes(const std::string& key, const SalesCache::Piece& piece);
+
+}  // namespace
+
 void SalesCache::Put(const std::string& key, uint64_t version, std::shared_ptr<const Piece> piece) {
+  const size_t bytes = PieceBytes(key, *piece);
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
   if (it != entries_.end()) {
+    bytes_ -= it->second.bytes;
     it->second.version = version;
     it->second.piece = std::move(piece);
+    it->second.bytes = bytes;
+    bytes_ += bytes;
     lru_.splice(lru_.begin(), lru_, it->second.lru);
-    return;
+  } else {
+    lru_.push_front(key);
+    entries_.emplace(key, Entry{version, std::move(piece), lru_.begin(), bytes});
+    bytes_ += bytes;
   }
-  lru_.push_front(key);
-  entries_.emplace(key, Entry{version, std::move(piece), lru_.begin()});
-  while (entries_.size() > max_entries_) {
-    entries_.erase(lru_.back());
+  Evict();
+}
+
+void SalesCache::Evict() {
+  while (!lru_.empty() && (entries_.size() > max_entries_ || bytes_ > max_bytes_)) {
+    auto it = entries_.find(lru_.back());
+    bytes_ -= it->second.bytes;
+    entries_.erase(it);
     lru_.pop_back();
   }
 }
@@ -301,6 +319,15 @@ Result<SalesCache::Piece> ComputePiece(store::FactStore& facts, RateBook& rates,
                               Totals{metrics[i], converted[i]});
   }
   return piece;
+}
+
+size_t PieceBytes(const std::string& key, const SalesCache::Piece& piece) {
+  size_t bytes = 2 * key.size() + 128;
+  for (const auto& [keys, totals] : piece.groups) {
+    bytes += sizeof(keys) + sizeof(totals);
+    for (const auto& k : keys) bytes += sizeof(k) + (k.size() > 15 ? k.size() : 0);
+  }
+  return bytes;
 }
 
 // Everything but the dates: pieces of equal shape and range are the same figures.

@@ -44,7 +44,8 @@ struct SalesQuery {
 // Thread-safe; least recently used entries go first.
 class SalesCache {
  public:
-  explicit SalesCache(size_t max_entries = 20000) : max_entries_(max_entries) {}
+  explicit SalesCache(size_t max_entries = 20000, size_t max_bytes = size_t{256} << 20)
+      : max_entries_(max_entries), max_bytes_(max_bytes) {}
   struct Stats {
     uint64_t hits = 0, misses = 0;
   };
@@ -59,9 +60,13 @@ class SalesCache {
     uint64_t version;
     std::shared_ptr<const Piece> piece;
     std::list<std::string>::iterator lru;
+    size_t bytes;
   };
+  void Evict();  // with mu_ held
   mutable std::mutex mu_;
   size_t max_entries_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // most recent first
   Stats stats_;

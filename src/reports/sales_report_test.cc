@@ -358,6 +358,21 @@ TEST_F(CombinedSalesReportTest, TheMonthCacheGivesTheSameAnswersAndFollowsEveryC
   check_all();
 }
 
+TEST_F(CombinedSalesReportTest, TheMonthCacheKeepsToItsMemoryBound) {
+  SalesCache tiny(1000, 1);  // one byte: nothing fits, every piece is evicted at once
+  SalesQuery q;
+  q.team_id = 1;
+  q.group_by = {GroupKey::kDate};
+  const std::string plain = Render(*RunSalesReport(*facts_, *meta_, q, nullptr), Format::kCsv);
+  EXPECT_EQ(Render(*RunSalesReport(*facts_, *meta_, q, &tiny), Format::kCsv), plain);
+  EXPECT_EQ(Render(*RunSalesReport(*facts_, *meta_, q, &tiny), Format::kCsv), plain);
+  EXPECT_EQ(tiny.stats().hits, 0u);
+  SalesCache roomy;
+  (void)RunSalesReport(*facts_, *meta_, q, &roomy);
+  (void)RunSalesReport(*facts_, *meta_, q, &roomy);
+  EXPECT_EQ(roomy.stats().hits, 2u);  // January 2025 and January 2026, the months with data
+}
+
 TEST_F(SalesReportTest, ParsesTheReportGrammar) {
   EXPECT_EQ(ParseGroupBy("date, product,country")->size(), 3u);
   EXPECT_FALSE(ParseGroupBy("date,product,country,device").has_value());
