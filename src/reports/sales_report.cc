@@ -1,6 +1,7 @@
 #include "reports/sales_report.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -79,27 +80,42 @@ class RateBook {
   std::unordered_map<std::string, std::vector<std::pair<int32_t, int64_t>>> by_currency_;
 };
 
-constexpr char kKeySeparator = '\x1f';
-
-std::vector<std::string> SplitKey(const std::string& joined, size_t parts) {
-  std::vector<std::string> out;
-  if (parts == 0) return out;
-  size_t pos = 0;
-  while (true) {
-    const size_t next = joined.find(kKeySeparator, pos);
-    if (next == std::string::npos) break;
-    out.push_back(joined.substr(pos, next - pos));
-    pos = next + 1;
+// Interns the values of one column; remembers the last one (consecutive records mostly repeat it).
+class Interner {
+ public:
+  uint32_t Id(std::string_view v) {
+    if (has_last_ && v == last_) return last_id_;
+    auto [it, inserted] = ids_.try_emplace(std::string(v), static_cast<uint32_t>(values_.size()));
+    if (inserted) values_.emplace_back(v);
+    last_.assign(v);
+    last_id_ = it->second;
+    has_last_ = true;
+    return last_id_;
   }
-  out.push_back(joined.substr(pos));
-  return out;
-}
+  const std::string& Value(uint32_t id) const { return values_[id]; }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+  std::vector<std::string> values_;
+  std::string last_;
+  uint32_t last_id_ = 0;
+  bool has_last_ = false;
+};
 
 Number Units(int64_t hundredths) {
   // Units are whole numbers in practice; show decimals only when Apple sent some.
   if (hundredths % kUnitScale == 0) return {hundredths / kUnitScale, 0, 0};
   return {hundredths, kUnitDecimals, kUnitDecimals};
 }
+
+using GroupIds = std::array<uint32_t, 3>;
+struct GroupIdsHash {
+  size_t operator()(const GroupIds& g) const {
+    uint64_t h = (uint64_t{g[0]} << 32 | g[1]) * 0x9E3779B97F4A7C15ull;
+    h ^= g[2] + (h >> 31);
+    return static_cast<size_t>(h * 0xBF58476D1CE4E5B9ull >> 7);
+  }
+};
 
 }  // namespace
 
@@ -215,64 +231,66 @@ struct AmountKeyHash {
 // The figures of one piece of the date range (a month or part of one), every record read
 // through the combined view with its weight.
 Result<SalesCache::Piece> ComputePiece(store::FactStore& facts, RateBook& rates,
-                                       const SalesQuery& query, Date from, Date to) {
+                                       const SalesQuery& query,
+                                       const std::vector<store::ReportRole>& plan, Date from,
+                                       Date to) {
   store::SalesScan scan;
+  scan.plan = &plan;
   scan.team_id = query.team_id;
   scan.start = from;
   scan.end = to;
   scan.countries = query.countries;
   scan.products = query.products;
 
-  std::unordered_map<std::string, uint32_t> group_index;
-  std::vector<std::string> group_keys;
+  // Group keys as small ids: a date key is its period's first day, the others are interned.
+  // Records mostly repeat the previous record's values (a chunk is one product, a report one
+  // day), so each key column and the group remember the last one.
+  std::array<Interner, 3> columns;
+  std::unordered_map<GroupIds, uint32_t, GroupIdsHash> group_index;
+  std::vector<GroupIds> group_ids;
   std::vector<Metrics> metrics;
   std::unordered_map<AmountKey, Amounts, AmountKeyHash> amounts;
-  std::unordered_map<std::string, uint32_t> currency_index;
-  std::vector<std::string> currencies;
-  // Dimension values are views into the store's interned strings: the same value has the same
-  // address during a scan, so the last two lookups are remembered by address.
-  const char* last_currency[2] = {nullptr, nullptr};
-  uint32_t last_currency_id[2] = {0, 0};
-  auto currency_id = [&](std::string_view c, int slot) {
-    if (c.data() == last_currency[slot]) return last_currency_id[slot];
-    auto [it, inserted] = currency_index.try_emplace(std::string(c), static_cast<uint32_t>(currencies.size()));
-    if (inserted) currencies.emplace_back(c);
-    last_currency[slot] = c.data();
-    last_currency_id[slot] = it->second;
-    return it->second;
-  };
-  std::string key;
-  int32_t period_day = INT32_MIN;
-  std::string period_text;
+  Interner currencies;
+  Interner product_types;
+  std::vector<UnitBucket> buckets;  // by product type id
+  int32_t last_day = INT32_MIN, last_period = 0;
+  GroupIds last_group{};
+  uint32_t last_group_index = UINT32_MAX;
 
   Status st = facts.ScanSales(scan, [&](const store::SalesRecord& r) {
-    key.clear();
+    GroupIds ids{};
     for (size_t i = 0; i < query.group_by.size(); ++i) {
-      if (i > 0) key.push_back(kKeySeparator);
       switch (query.group_by[i]) {
         case GroupKey::kDate:
-          if (r.day.days() != period_day) {
-            period_day = r.day.days();
-            period_text = PeriodStart(r.day, query.granularity).Iso();
+          if (r.day.days() != last_day) {
+            last_day = r.day.days();
+            last_period = PeriodStart(r.day, query.granularity).days();
           }
-          key += period_text;
+          ids[i] = static_cast<uint32_t>(last_period);
           break;
-        case GroupKey::kProduct: key += r.apple_id; break;
-        case GroupKey::kCountry: key += r.country; break;
-        case GroupKey::kDevice: key += r.device; break;
+        case GroupKey::kProduct: ids[i] = columns[i].Id(r.apple_id); break;
+        case GroupKey::kCountry: ids[i] = columns[i].Id(r.country); break;
+        case GroupKey::kDevice: ids[i] = columns[i].Id(r.device); break;
       }
     }
-    auto [it, inserted] = group_index.try_emplace(key, static_cast<uint32_t>(metrics.size()));
-    if (inserted) {
-      metrics.emplace_back();
-      group_keys.push_back(key);
+    if (last_group_index == UINT32_MAX || ids != last_group) {
+      auto [it, inserted] = group_index.try_emplace(ids, static_cast<uint32_t>(metrics.size()));
+      if (inserted) {
+        metrics.emplace_back();
+        group_ids.push_back(ids);
+      }
+      last_group = ids;
+      last_group_index = it->second;
     }
-    Metrics& m = metrics[it->second];
+    const uint32_t group = last_group_index;
+    Metrics& m = metrics[group];
     const int64_t units = r.weight * r.units;  // a −1 record takes a finer report out
     if (r.units < 0) {
       m.returns -= units;
     } else {
-      switch (ClassifyProductType(r.product_type)) {
+      const uint32_t type = product_types.Id(r.product_type);
+      if (type == buckets.size()) buckets.push_back(ClassifyProductType(r.product_type));
+      switch (buckets[type]) {
         case UnitBucket::kDownload: m.downloads += units; break;
         case UnitBucket::kRedownload: m.redownloads += units; break;
         case UnitBucket::kUpdate: m.updates += units; break;
@@ -280,13 +298,14 @@ Result<SalesCache::Piece> ComputePiece(store::FactStore& facts, RateBook& rates,
         case UnitBucket::kOther: m.other += units; break;
       }
     }
+    if (r.developer_proceeds == 0 && r.customer_price == 0) return;  // free: no amounts
     // The sign of every amount follows Units (Apple writes refunds' Customer Price negative).
     const Wide proceeds = Wide{units} * r.developer_proceeds;
     const Wide price = r.customer_price < 0 ? -Wide{r.customer_price} : Wide{r.customer_price};
-    Amounts& p = amounts[{it->second, r.day.days(), currency_id(r.proceeds_currency, 0)}];
+    Amounts& p = amounts[{group, r.day.days(), currencies.Id(r.proceeds_currency)}];
     p.revenue += proceeds;
     if (r.units < 0) p.returns -= proceeds;
-    amounts[{it->second, r.day.days(), currency_id(r.customer_currency, 1)}].gross += Wide{units} * price;
+    amounts[{group, r.day.days(), currencies.Id(r.customer_currency)}].gross += Wide{units} * price;
   });
   ORCHARD_RETURN_IF_ERROR(st);
 
@@ -296,7 +315,7 @@ Result<SalesCache::Piece> ComputePiece(store::FactStore& facts, RateBook& rates,
   for (const auto& [k, v] : amounts) {
     if (v.revenue == 0 && v.gross == 0 && v.returns == 0) continue;  // nothing to convert
     Amounts c = v;
-    const std::string& currency = currencies[k.currency];
+    const std::string& currency = currencies.Value(k.currency);
     if (currency != query.currency) {
       auto from_rate = rates.PerEur(currency, k.day);
       auto to_rate = from_rate.has_value() ? rates.PerEur(query.currency, k.day) : from_rate;
@@ -314,9 +333,14 @@ Result<SalesCache::Piece> ComputePiece(store::FactStore& facts, RateBook& rates,
   if (missing) return Error(missing->second);
   SalesCache::Piece piece;
   piece.groups.reserve(metrics.size());
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    piece.groups.emplace_back(SplitKey(group_keys[i], query.group_by.size()),
-                              Totals{metrics[i], converted[i]});
+  for (size_t g = 0; g < metrics.size(); ++g) {
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < query.group_by.size(); ++i) {
+      keys.push_back(query.group_by[i] == GroupKey::kDate
+                         ? Date::FromDays(static_cast<int32_t>(group_ids[g][i])).Iso()
+                         : columns[i].Value(group_ids[g][i]));
+    }
+    piece.groups.emplace_back(std::move(keys), Totals{metrics[g], converted[g]});
   }
   return piece;
 }
@@ -390,7 +414,7 @@ Result<Table> RunSalesReport(store::FactStore& facts, store::MetaStore& meta,
         piece = cache->Get(key, version);
       }
       if (!piece) {
-        ORCHARD_ASSIGN_OR_RETURN(SalesCache::Piece computed, ComputePiece(facts, rates, query, a, b));
+        ORCHARD_ASSIGN_OR_RETURN(SalesCache::Piece computed, ComputePiece(facts, rates, query, roles, a, b));
         piece = std::make_shared<const SalesCache::Piece>(std::move(computed));
         if (cache) cache->Put(key, version, piece);
       }

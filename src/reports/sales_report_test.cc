@@ -198,20 +198,27 @@ class CombinedSalesReportTest : public SalesReportTest {
   void SetUp() override {
     SalesReportTest::SetUp();
     Write("MONTHLY", "2026-01-01", 7);
-    auto y = facts_->BeginSalesReport({1, 1, "YEARLY", *Date::ParseIso("2025-01-01")});
-    ASSERT_TRUE(y.has_value());
+    WriteOne("YEARLY", "2025-01-01", UsDownloads("2025-01-01", 40, 500'000));  // at 0.50
+  }
+  // `units` US iPhone downloads of product 100 on `day`, at `proceeds` millionths each.
+  static store::SalesFact UsDownloads(const char* day, int64_t units, int64_t proceeds = 0) {
     store::SalesFact f;
-    f.day = *Date::ParseIso("2025-01-01");
+    f.day = *Date::ParseIso(day);
     f.apple_id = "100";
     f.product_type = "1";
     f.country = "US";
     f.device = "iPhone";
     f.customer_currency = f.proceeds_currency = "USD";
-    f.units = 40 * kUnitScale;
-    f.developer_proceeds = 500'000;  // 0.50
-    f.customer_price = 990'000;
-    ASSERT_TRUE((*y)->Add(f).ok());
-    ASSERT_TRUE((*y)->Commit().ok());
+    f.units = units * kUnitScale;
+    f.developer_proceeds = proceeds;
+    f.customer_price = proceeds == 0 ? 0 : 990'000;
+    return f;
+  }
+  void WriteOne(const char* frequency, const char* day, const store::SalesFact& f) {
+    auto w = facts_->BeginSalesReport({1, 1, frequency, *Date::ParseIso(day)});
+    ASSERT_TRUE(w.has_value());
+    ASSERT_TRUE((*w)->Add(f).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
   }
   // Every fixture row dated `day` in one report, plus `extra` US downloads at 0.70.
   void Write(const char* frequency, const char* day, int64_t extra) {
@@ -274,17 +281,7 @@ TEST_F(CombinedSalesReportTest, AMonthWhoseEveryDayHasADailyReportIsReadFromThem
   for (int d = 1; d <= 28; ++d) {
     char day[32];
     std::snprintf(day, sizeof day, "2026-02-%02d", d);
-    auto w = facts_->BeginSalesReport({1, 1, "DAILY", *Date::ParseIso(day)});
-    store::SalesFact f;
-    f.day = *Date::ParseIso(day);
-    f.apple_id = "100";
-    f.product_type = "1";
-    f.country = "US";
-    f.device = "iPhone";
-    f.customer_currency = f.proceeds_currency = "USD";
-    f.units = kUnitScale;
-    ASSERT_TRUE((*w)->Add(f).ok());
-    ASSERT_TRUE((*w)->Commit().ok());
+    WriteOne("DAILY", day, UsDownloads(day, 1));
   }
   Write("MONTHLY", "2026-02-01", 99);
   SalesQuery q;
@@ -328,17 +325,7 @@ TEST_F(CombinedSalesReportTest, TheMonthCacheGivesTheSameAnswersAndFollowsEveryC
   SalesQuery all;
   all.team_id = 1;
   EXPECT_EQ(Cell(*RunSalesReport(*facts_, *meta_, all, &cache), 0, "downloads"), "57");
-  auto w = facts_->BeginSalesReport({1, 1, "DAILY", *Date::ParseIso("2026-01-05")});
-  store::SalesFact f;
-  f.day = *Date::ParseIso("2026-01-05");
-  f.apple_id = "100";
-  f.product_type = "1";
-  f.country = "US";
-  f.device = "iPhone";
-  f.customer_currency = f.proceeds_currency = "USD";
-  f.units = 14 * kUnitScale;
-  ASSERT_TRUE((*w)->Add(f).ok());
-  ASSERT_TRUE((*w)->Commit().ok());
+  WriteOne("DAILY", "2026-01-05", UsDownloads("2026-01-05", 14));
   // 5 January now holds 14 downloads (not 10); the monthly report still says 17 for January,
   // so the residual on 1 January becomes 17 − 14 = 3 and the total stays 40 + 17.
   EXPECT_EQ(Cell(*RunSalesReport(*facts_, *meta_, all, &cache), 0, "downloads"), "57");

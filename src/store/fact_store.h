@@ -65,6 +65,9 @@ struct SalesScan {
   // Empty: the combined view (combined_view.h), where each day is answered by one frequency
   // and records may carry weight −1. A frequency: that frequency's reports as stored.
   std::string frequency;
+  // With the combined view: the plan to read, when the caller already has it (from
+  // PlanCombinedView(ListSalesReports(team_id))); none = planned by the scan.
+  const std::vector<ReportRole>* plan = nullptr;
 };
 
 // A stored fact as read back; views are valid during the callback only.

@@ -306,8 +306,12 @@ Status SqliteFactStore::ScanSales(const SalesScan& scan,
   // Which reports to read, with which weight and on which day.
   std::vector<ReportRole> roles;
   if (scan.frequency.empty()) {
-    ORCHARD_ASSIGN_OR_RETURN(auto reports, ListSalesReports(scan.team_id));
-    for (ReportRole& r : PlanCombinedView(reports)) {
+    std::vector<ReportRole> planned;
+    if (scan.plan == nullptr) {
+      ORCHARD_ASSIGN_OR_RETURN(auto reports, ListSalesReports(scan.team_id));
+      planned = PlanCombinedView(reports);
+    }
+    for (const ReportRole& r : scan.plan ? *scan.plan : planned) {
       if (r.last.days() >= lo && r.first.days() <= hi) roles.push_back(r);
     }
   } else {
@@ -344,13 +348,15 @@ Status SqliteFactStore::ScanSales(const SalesScan& scan,
   ORCHARD_ASSIGN_OR_RETURN(Statement all_chunks,
                            db_->Prepare("SELECT format, row_count, data FROM sales_chunks "
                                         "WHERE report_id = ? ORDER BY chunk"));
-  ORCHARD_ASSIGN_OR_RETURN(Statement product_chunks,
+  // Both through the (report_id, product) index, in rowid order, which is chunk order.
+  ORCHARD_ASSIGN_OR_RETURN(Statement legacy_chunks,
                            db_->Prepare("SELECT format, row_count, data FROM sales_chunks "
-                                        "WHERE report_id = ?1 AND (product = ?2 OR product IS NULL) "
-                                        "ORDER BY chunk"));
+                                        "INDEXED BY sales_chunks_by_product "
+                                        "WHERE report_id = ? AND product IS NULL"));
   ORCHARD_ASSIGN_OR_RETURN(Statement one_product_chunks,
                            db_->Prepare("SELECT format, row_count, data FROM sales_chunks "
-                                        "WHERE report_id = ? AND product = ? ORDER BY chunk"));
+                                        "INDEXED BY sales_chunks_by_product "
+                                        "WHERE report_id = ? AND product = ?"));
   std::vector<int64_t> product_list(products.begin(), products.end());
   std::sort(product_list.begin(), product_list.end());
 
@@ -408,16 +414,13 @@ Status SqliteFactStore::ScanSales(const SalesScan& scan,
       ORCHARD_RETURN_IF_ERROR(read_chunks(all_chunks, role, true));
       continue;
     }
-    // One pass per product, so each chunk is read once (a NULL-product chunk of an old
-    // report is read by the first pass only, which keeps every wanted product's rows).
-    for (size_t i = 0; i < product_list.size(); ++i) {
-      if (i == 0) {
-        product_chunks.Bind(1, role.report_id).Bind(2, product_list[0]);
-        ORCHARD_RETURN_IF_ERROR(read_chunks(product_chunks, role, false));
-      } else {
-        one_product_chunks.Bind(1, role.report_id).Bind(2, product_list[i]);
-        ORCHARD_RETURN_IF_ERROR(read_chunks(one_product_chunks, role, false));
-      }
+    // Each wanted product's chunks, and the chunks of an old report that hold every product
+    // (read once, keeping the wanted products' rows).
+    legacy_chunks.Bind(1, role.report_id);
+    ORCHARD_RETURN_IF_ERROR(read_chunks(legacy_chunks, role, false));
+    for (int64_t product : product_list) {
+      one_product_chunks.Bind(1, role.report_id).Bind(2, product);
+      ORCHARD_RETURN_IF_ERROR(read_chunks(one_product_chunks, role, false));
     }
   }
   return Status::Ok();
