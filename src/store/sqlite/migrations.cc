@@ -296,6 +296,114 @@ CREATE TABLE fx_changes (
 );
 INSERT INTO fx_changes (min_day) SELECT MIN(day) FROM fx_rates HAVING COUNT(*) > 0;
 )sql",
+      // 5: customer reviews and ratings (issue 6; review_store.h). A review is unique per
+      // (team, source, app, source id); an author's edit updates the row in place and moves the
+      // previous version to review_history. reply_state is derived (never written) so it cannot
+      // disagree with the response columns: 'outdated' when the review's date is later than the
+      // response's. reviews_fts is an external-content FTS5 index over title and body, kept in
+      // step by triggers (an UPDATE of other columns does not touch it).
+      R"sql(
+CREATE TABLE tracked_apps (
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL,
+  countries TEXT NOT NULL CHECK (countries <> ''),  -- 'all' or a sorted comma list: 'gb,us'
+  account_id INTEGER NOT NULL DEFAULT 0,            -- 0 = public data only
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (team_id, app_id)
+) WITHOUT ROWID;
+
+CREATE TABLE reviews (
+  id INTEGER PRIMARY KEY,
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('asc', 'rss')),
+  source_id TEXT NOT NULL CHECK (source_id <> ''),
+  country TEXT NOT NULL CHECK (length(country) = 2 AND country = lower(country)),
+  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+  title TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT '',
+  author TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL CHECK (updated_at > 0),
+  first_seen_at INTEGER NOT NULL,
+  response_id TEXT NOT NULL DEFAULT '',
+  response_body TEXT NOT NULL DEFAULT '',
+  response_state TEXT NOT NULL DEFAULT '' CHECK (response_state IN ('', 'pending', 'published')),
+  response_updated_at INTEGER NOT NULL DEFAULT 0,
+  reply_state TEXT GENERATED ALWAYS AS (
+    CASE WHEN response_state = '' THEN 'none'
+         WHEN updated_at > response_updated_at THEN 'outdated'
+         ELSE response_state END) VIRTUAL,
+  UNIQUE (team_id, source, app_id, source_id)
+);
+-- The inbox: a team's or an app's reviews by date, and the triage query ("unreplied 1–2 stars
+-- in the last 30 days") as index ranges, one per rating.
+CREATE INDEX reviews_by_team_time ON reviews (team_id, updated_at);
+CREATE INDEX reviews_by_app_time ON reviews (team_id, app_id, updated_at);
+CREATE INDEX reviews_by_reply ON reviews (team_id, reply_state, rating, updated_at);
+
+CREATE TABLE review_history (
+  id INTEGER PRIMARY KEY,
+  review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+  rating INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  version TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  replaced_at INTEGER NOT NULL
+);
+CREATE INDEX review_history_by_review ON review_history (review_id, id);
+
+CREATE VIRTUAL TABLE reviews_fts USING fts5(
+  title, body, content='reviews', content_rowid='id',
+  tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER reviews_fts_insert AFTER INSERT ON reviews BEGIN
+  INSERT INTO reviews_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER reviews_fts_delete AFTER DELETE ON reviews BEGIN
+  INSERT INTO reviews_fts (reviews_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER reviews_fts_update AFTER UPDATE OF title, body ON reviews BEGIN
+  INSERT INTO reviews_fts (reviews_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+  INSERT INTO reviews_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+
+-- New-review notifications, one row per review at most (the primary key), so a review is
+-- queued once whatever a resync or a restart does; a sender claims a row ('sending'), delivers
+-- with the review id as the idempotency key, then marks it 'sent' (or back to 'queued' with
+-- not_before for a retry, 'failed' when it gives up).
+CREATE TABLE review_notifications (
+  review_id INTEGER PRIMARY KEY REFERENCES reviews(id) ON DELETE CASCADE,
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  not_before INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX review_notifications_due ON review_notifications (state, not_before);
+
+-- Daily ratings per storefront; country 'ww' is the worldwide figure. average_x100 is the
+-- average × 100 (exact integers: 4.67 → 467); h1…h5 the histogram.
+CREATE TABLE rating_snapshots (
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL,
+  country TEXT NOT NULL CHECK (length(country) = 2 AND country = lower(country)),
+  day INTEGER NOT NULL,
+  average_x100 INTEGER NOT NULL CHECK (average_x100 BETWEEN 0 AND 500),
+  count INTEGER NOT NULL CHECK (count >= 0),
+  h1 INTEGER NOT NULL DEFAULT 0,
+  h2 INTEGER NOT NULL DEFAULT 0,
+  h3 INTEGER NOT NULL DEFAULT 0,
+  h4 INTEGER NOT NULL DEFAULT 0,
+  h5 INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (team_id, app_id, country, day)
+) WITHOUT ROWID;
+)sql",
   };
   return migrations;
 }

@@ -1,0 +1,639 @@
+// ReviewStore on SQLite. Expected values are worked out by hand from the fixture below.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/clock.h"
+#include "store/review_store.h"
+#include "store/sqlite/sqlite_review_store.h"
+
+namespace orchard::store {
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000;
+constexpr int64_t kDay = 86'400;
+
+// The fixture, team 1 (newest first):
+//   a1  app 111 rss us ★1 v2.0  now-1d   "Crashes on launch" / "The app crashes every time I open it"
+//   a2  app 111 rss gb ★2 v2.0  now-2d   "Too expensive" / "Nice idea but the price is too high"
+//   a4  app 111 rss de ★4 v1.9  now-3d   "Sehr gut" / "Schöne App, café approved"
+//   b1  app 222 rss us ★2 v3.1  now-5d   "Slow sync" / "Sync is slow"
+//   c1  app 111 asc us ★3 (none) now-10d "Okay" / "It is okay"   response published at now-9d
+//   a3  app 111 rss us ★5 v1.9  now-40d  "Great app" / "Works great, never crashes"
+class ReviewStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("orchard-reviews-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto db = sqlite::Database::Open(dir_ / "orchard.db");
+    ASSERT_TRUE(db.has_value()) << db.error().ToString();
+    db_ = *db;
+    ASSERT_TRUE(db_->Exec("INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0), "
+                          "(2, 'two', 0)")
+                    .ok());
+    store_ = std::make_unique<sqlite::SqliteReviewStore>(db_, &clock_);
+  }
+  void TearDown() override {
+    store_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static Review R(const char* id, const char* country, int rating, int64_t updated,
+                  const char* title, const char* body, const char* version = "",
+                  const char* author = "someone") {
+    Review r;
+    r.source_id = id;
+    r.country = country;
+    r.rating = rating;
+    r.updated_at = updated;
+    r.title = title;
+    r.body = body;
+    r.version = version;
+    r.author = author;
+    return r;
+  }
+  static std::vector<Review> App111Rss() {
+    return {R("a1", "us", 1, kNow - 1 * kDay, "Crashes on launch",
+              "The app crashes every time I open it", "2.0", "ann"),
+            R("a2", "gb", 2, kNow - 2 * kDay, "Too expensive",
+              "Nice idea but the price is too high", "2.0", "bob"),
+            R("a3", "us", 5, kNow - 40 * kDay, "Great app", "Works great, never crashes", "1.9",
+              "cat"),
+            R("a4", "de", 4, kNow - 3 * kDay, "Sehr gut", "Schöne App, café approved", "1.9",
+              "dan")};
+  }
+
+  void Seed() {
+    auto a = store_->UpsertReviews(1, "111", kSourceRss, App111Rss());
+    ASSERT_TRUE(a.has_value()) << a.error().ToString();
+    auto b = store_->UpsertReviews(
+        1, "222", kSourceRss, {R("b1", "US", 2, kNow - 5 * kDay, "Slow sync", "Sync is slow", "3.1")});
+    ASSERT_TRUE(b.has_value()) << b.error().ToString();
+    Review c = R("c1", "us", 3, kNow - 10 * kDay, "Okay", "It is okay");
+    c.response = ReviewResponse{"resp-c1", "Thanks!", "published", kNow - 9 * kDay};
+    auto asc = store_->UpsertReviews(1, "111", kSourceAsc, {c});
+    ASSERT_TRUE(asc.has_value()) << asc.error().ToString();
+  }
+
+  // Orchard's id of a stored review of team 1.
+  int64_t IdOf(const char* source_id) {
+    ReviewQuery q;
+    q.team_id = 1;
+    q.limit = 1000;
+    auto page = store_->ListReviews(q);
+    EXPECT_TRUE(page.has_value());
+    for (const auto& r : page->reviews) {
+      if (r.source_id == source_id) return r.id;
+    }
+    ADD_FAILURE() << "no review " << source_id;
+    return 0;
+  }
+
+  // The source ids a query lists, in order.
+  std::vector<std::string> Ids(ReviewQuery q, int64_t* total = nullptr) {
+    if (q.team_id == 0) q.team_id = 1;
+    auto page = store_->ListReviews(q);
+    EXPECT_TRUE(page.has_value()) << page.error().ToString();
+    if (!page.has_value()) return {};
+    if (total != nullptr) *total = page->total;
+    std::vector<std::string> out;
+    for (const auto& r : page->reviews) out.push_back(r.source_id);
+    return out;
+  }
+  std::vector<std::string> Search(const std::string& text) {
+    ReviewQuery q;
+    q.text = text;
+    q.sort = ReviewSort::kOldest;
+    return Ids(q);
+  }
+
+  using V = std::vector<std::string>;
+
+  FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
+  std::filesystem::path dir_;
+  std::shared_ptr<sqlite::Database> db_;
+  std::unique_ptr<ReviewStore> store_;
+};
+
+TEST_F(ReviewStoreTest, UpsertCountsNewUpdatedAndUnchanged) {
+  auto first = store_->UpsertReviews(1, "111", kSourceRss, App111Rss());
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  EXPECT_EQ(first->added, 4);
+  EXPECT_EQ(first->updated, 0);
+  EXPECT_EQ(first->unchanged, 0);
+  EXPECT_EQ(first->added_ids.size(), 4u);
+
+  auto again = store_->UpsertReviews(1, "111", kSourceRss, App111Rss());
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->added, 0);
+  EXPECT_EQ(again->updated, 0);
+  EXPECT_EQ(again->unchanged, 4);
+
+  auto reviews = App111Rss();
+  reviews[0].rating = 3;
+  reviews[0].updated_at = kNow;
+  reviews[1].author = "bob2";  // a detail change: updated, but no history
+  reviews.push_back(R("a5", "fr", 5, kNow, "Super", "Très bien"));
+  auto mixed = store_->UpsertReviews(1, "111", kSourceRss, reviews);
+  ASSERT_TRUE(mixed.has_value());
+  EXPECT_EQ(mixed->added, 1);
+  EXPECT_EQ(mixed->updated, 2);
+  EXPECT_EQ(mixed->unchanged, 2);
+  auto b = store_->GetReview(1, IdOf("a2"));
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->review.author, "bob2");
+  EXPECT_TRUE(b->history.empty());
+}
+
+TEST_F(ReviewStoreTest, StoredFieldsReadBack) {
+  Seed();
+  auto d = store_->GetReview(1, IdOf("b1"));
+  ASSERT_TRUE(d.has_value()) << d.error().ToString();
+  const Review& r = d->review;
+  EXPECT_EQ(r.app_id, "222");
+  EXPECT_EQ(r.source, "rss");
+  EXPECT_EQ(r.country, "us");  // stored lower-case
+  EXPECT_EQ(r.rating, 2);
+  EXPECT_EQ(r.title, "Slow sync");
+  EXPECT_EQ(r.body, "Sync is slow");
+  EXPECT_EQ(r.author, "someone");
+  EXPECT_EQ(r.version, "3.1");
+  EXPECT_EQ(r.created_at, kNow - 5 * kDay);  // 0 on input → updated_at
+  EXPECT_EQ(r.updated_at, kNow - 5 * kDay);
+  EXPECT_EQ(r.first_seen_at, kNow);
+  EXPECT_FALSE(r.response.has_value());
+  EXPECT_EQ(r.reply_state, ReplyState::kNone);
+
+  auto c = store_->GetReview(1, IdOf("c1"));
+  ASSERT_TRUE(c.has_value());
+  ASSERT_TRUE(c->review.response.has_value());
+  EXPECT_EQ(c->review.response->id, "resp-c1");
+  EXPECT_EQ(c->review.response->body, "Thanks!");
+  EXPECT_EQ(c->review.response->state, "published");
+  EXPECT_EQ(c->review.response->updated_at, kNow - 9 * kDay);
+  EXPECT_EQ(c->review.reply_state, ReplyState::kPublished);
+}
+
+TEST_F(ReviewStoreTest, EditedReviewUpdatesInPlaceAndKeepsHistory) {
+  Seed();
+  const int64_t id = IdOf("a1");
+  clock_.Advance(std::chrono::hours(1));
+  auto edit = store_->UpsertReviews(
+      1, "111", kSourceRss, {R("a1", "us", 4, kNow, "Fixed", "Works now after the update", "2.1", "ann")});
+  ASSERT_TRUE(edit.has_value());
+  EXPECT_EQ(edit->updated, 1);
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(store_->UpsertReviews(1, "111", kSourceRss,
+                                    {R("a1", "us", 5, kNow + 60, "Fixed!", "Perfect", "2.1", "ann")})
+                  .has_value());
+
+  auto d = store_->GetReview(1, id);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->review.id, id);  // in place
+  EXPECT_EQ(d->review.rating, 5);
+  EXPECT_EQ(d->review.title, "Fixed!");
+  EXPECT_EQ(d->review.updated_at, kNow + 60);
+  EXPECT_EQ(d->review.created_at, kNow - kDay);  // the first version's date
+  ASSERT_EQ(d->history.size(), 2u);
+  EXPECT_EQ(d->history[0].rating, 1);
+  EXPECT_EQ(d->history[0].title, "Crashes on launch");
+  EXPECT_EQ(d->history[0].body, "The app crashes every time I open it");
+  EXPECT_EQ(d->history[0].version, "2.0");
+  EXPECT_EQ(d->history[0].updated_at, kNow - kDay);
+  EXPECT_EQ(d->history[0].replaced_at, kNow + 3600);
+  EXPECT_EQ(d->history[1].rating, 4);
+  EXPECT_EQ(d->history[1].updated_at, kNow);
+  EXPECT_EQ(d->history[1].replaced_at, kNow + 7200);
+
+  // The text index follows the edit.
+  EXPECT_EQ(Search("crashes"), V{"a3"});
+  EXPECT_EQ(Search("perfect"), V{"a1"});
+}
+
+TEST_F(ReviewStoreTest, StaleCopyOfAnEditedReviewIsIgnored) {
+  Seed();
+  ASSERT_TRUE(store_->UpsertReviews(1, "111", kSourceRss, {R("a1", "us", 4, kNow, "New", "new")})
+                  .has_value());
+  // A cached feed page still carries the first version.
+  auto stale = store_->UpsertReviews(1, "111", kSourceRss, {App111Rss()[0]});
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_EQ(stale->unchanged, 1);
+  EXPECT_EQ(stale->updated, 0);
+  auto d = store_->GetReview(1, IdOf("a1"));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->review.title, "New");
+  EXPECT_EQ(d->history.size(), 1u);
+}
+
+TEST_F(ReviewStoreTest, ReplyStatesPendingPublishedOutdatedNone) {
+  Seed();
+  const int64_t id = IdOf("a2");  // dated now-2d
+  EXPECT_EQ(store_->GetReview(1, id)->review.reply_state, ReplyState::kNone);
+
+  ASSERT_TRUE(store_->SetResponse(1, id, {"", "Sorry!", "pending", kNow}).ok());
+  auto d = store_->GetReview(1, id);
+  EXPECT_EQ(d->review.reply_state, ReplyState::kPending);
+  EXPECT_EQ(d->review.response->body, "Sorry!");
+
+  ASSERT_TRUE(store_->SetResponse(1, id, {"r-9", "Sorry!", "published", kNow + 10}).ok());
+  EXPECT_EQ(store_->GetReview(1, id)->review.reply_state, ReplyState::kPublished);
+
+  // The author edits the review after the reply.
+  ASSERT_TRUE(store_->UpsertReviews(1, "111", kSourceRss,
+                                    {R("a2", "gb", 1, kNow + 20, "Still expensive", "No change")})
+                  .has_value());
+  d = store_->GetReview(1, id);
+  EXPECT_EQ(d->review.reply_state, ReplyState::kOutdated);
+  EXPECT_EQ(d->review.response->id, "r-9");  // the edit keeps the response
+
+  // A new reply to the edited review.
+  ASSERT_TRUE(store_->SetResponse(1, id, {"r-9", "Noted", "published", kNow + 30}).ok());
+  EXPECT_EQ(store_->GetReview(1, id)->review.reply_state, ReplyState::kPublished);
+
+  ASSERT_TRUE(store_->ClearResponse(1, id).ok());
+  d = store_->GetReview(1, id);
+  EXPECT_EQ(d->review.reply_state, ReplyState::kNone);
+  EXPECT_FALSE(d->review.response.has_value());
+  EXPECT_EQ(store_->ClearResponse(1, id).code(), Code::kNotFound);
+
+  EXPECT_EQ(store_->SetResponse(1, id, {"", "x", "PUBLISHED", kNow}).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->SetResponse(1, 999999, {"", "x", "pending", kNow}).code(), Code::kNotFound);
+}
+
+TEST_F(ReviewStoreTest, ResponseFromTheSourceIsStoredWithTheReview) {
+  Seed();
+  Review c = R("c1", "us", 3, kNow - 10 * kDay, "Okay", "It is okay");
+  c.response = ReviewResponse{"resp-c1", "Thanks!", "published", kNow - 9 * kDay};
+  auto same = store_->UpsertReviews(1, "111", kSourceAsc, {c});
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(same->unchanged, 1);
+  c.response->body = "Thanks a lot!";
+  auto changed = store_->UpsertReviews(1, "111", kSourceAsc, {c});
+  ASSERT_TRUE(changed.has_value());
+  EXPECT_EQ(changed->updated, 1);
+  auto d = store_->GetReview(1, IdOf("c1"));
+  EXPECT_EQ(d->review.response->body, "Thanks a lot!");
+  EXPECT_TRUE(d->history.empty());  // the review itself did not change
+  // No response on input leaves the stored one alone.
+  c.response.reset();
+  ASSERT_TRUE(store_->UpsertReviews(1, "111", kSourceAsc, {c}).has_value());
+  EXPECT_EQ(store_->GetReview(1, IdOf("c1"))->review.reply_state, ReplyState::kPublished);
+}
+
+TEST_F(ReviewStoreTest, FiltersByAppSourceCountryRatingVersionAndDates) {
+  Seed();
+  ReviewQuery q;
+  q.app_ids = {"111"};
+  EXPECT_EQ(Ids(q), (V{"a1", "a2", "a4", "c1", "a3"}));
+  q.app_ids = {"222"};
+  EXPECT_EQ(Ids(q), V{"b1"});
+  q = {};
+  q.source = "asc";
+  EXPECT_EQ(Ids(q), V{"c1"});
+  q = {};
+  q.countries = {"US"};
+  EXPECT_EQ(Ids(q), (V{"a1", "b1", "c1", "a3"}));
+  q.countries = {"gb", "de"};
+  EXPECT_EQ(Ids(q), (V{"a2", "a4"}));
+  q = {};
+  q.ratings = {1, 2};
+  EXPECT_EQ(Ids(q), (V{"a1", "a2", "b1"}));
+  q = {};
+  q.versions = {"2.0"};
+  EXPECT_EQ(Ids(q), (V{"a1", "a2"}));
+  q.versions = {""};
+  EXPECT_EQ(Ids(q), V{"c1"});
+  q = {};
+  q.from = kNow - 30 * kDay;
+  EXPECT_EQ(Ids(q), (V{"a1", "a2", "a4", "b1", "c1"}));
+  q.from = kNow - 4 * kDay;
+  q.until = kNow - 2 * kDay;  // exclusive: a2 (exactly now-2d) is out
+  EXPECT_EQ(Ids(q), V{"a4"});
+  q = {};
+  q.app_ids = {"111"};
+  q.countries = {"us"};
+  q.ratings = {5};
+  EXPECT_EQ(Ids(q), V{"a3"});
+
+  q = {};
+  q.ratings = {0};
+  q.team_id = 1;
+  EXPECT_EQ(store_->ListReviews(q).error().code(), Code::kInvalidArgument);
+  q = {};
+  q.countries = {"usa"};
+  q.team_id = 1;
+  EXPECT_EQ(store_->ListReviews(q).error().code(), Code::kInvalidArgument);
+}
+
+TEST_F(ReviewStoreTest, FiltersByReplyState) {
+  Seed();
+  // a1 (now-1d) gets a reply dated before it: outdated. a4 gets a pending one.
+  ASSERT_TRUE(store_->SetResponse(1, IdOf("a1"), {"", "old", "published", kNow - 2 * kDay}).ok());
+  ASSERT_TRUE(store_->SetResponse(1, IdOf("a4"), {"", "hi", "pending", kNow}).ok());
+  ReviewQuery q;
+  q.reply_states = {ReplyState::kNone};
+  EXPECT_EQ(Ids(q), (V{"a2", "b1", "a3"}));
+  q.reply_states = {ReplyState::kPending, ReplyState::kPublished};
+  EXPECT_EQ(Ids(q), (V{"a4", "c1"}));
+  q.reply_states = {ReplyState::kOutdated};
+  EXPECT_EQ(Ids(q), V{"a1"});
+  q.reply_states = {ReplyState::kPending};
+  EXPECT_EQ(Ids(q), V{"a4"});
+}
+
+TEST_F(ReviewStoreTest, TriageQueryUnrepliedLowRatingsOfTheLastThirtyDays) {
+  Seed();
+  ASSERT_TRUE(store_->SetResponse(1, IdOf("b1"), {"", "hi", "published", kNow}).ok());
+  ReviewQuery q;
+  q.reply_states = {ReplyState::kNone};
+  q.ratings = {1, 2};
+  q.from = kNow - 30 * kDay;
+  int64_t total = 0;
+  EXPECT_EQ(Ids(q, &total), (V{"a1", "a2"}));
+  EXPECT_EQ(total, 2);
+}
+
+TEST_F(ReviewStoreTest, TextSearchMatchesWordsOfTitleAndBody) {
+  Seed();
+  EXPECT_EQ(Search("crashes"), (V{"a3", "a1"}));
+  EXPECT_EQ(Search("CRASHES   launch"), V{"a1"});  // every word, any case
+  EXPECT_EQ(Search("app"), (V{"a3", "a4", "a1"}));
+  EXPECT_EQ(Search("cafe"), V{"a4"});  // accents folded
+  EXPECT_EQ(Search("schone"), V{"a4"});
+  EXPECT_EQ(Search("crash"), V{});  // whole words only
+  EXPECT_EQ(Search("   "), (V{"a3", "c1", "b1", "a4", "a2", "a1"}));  // no words: no filter
+
+  ReviewQuery q;
+  q.text = "slow";
+  q.app_ids = {"111"};
+  EXPECT_EQ(Ids(q), V{});
+}
+
+TEST_F(ReviewStoreTest, TextSearchTakesHostileInputLiterally) {
+  Seed();
+  // Each of these would be FTS5 syntax (or a syntax error) if passed through.
+  EXPECT_EQ(Search("\""), V{});
+  EXPECT_EQ(Search("\"crashes"), (V{"a3", "a1"}));  // an unbalanced quote is not a phrase
+  EXPECT_EQ(Search("*"), V{});
+  EXPECT_EQ(Search("crash*"), V{});                 // not a prefix query
+  EXPECT_EQ(Search("NEAR("), V{});
+  EXPECT_EQ(Search("NEAR(crashes launch)"), V{});  // the phrase "near crashes", then "launch"
+  EXPECT_EQ(Search("crashes OR great"), V{});       // "or" is a word no review has
+  EXPECT_EQ(Search("crashes AND"), V{});
+  EXPECT_EQ(Search("NOT crashes"), V{});
+  EXPECT_EQ(Search("title:great"), V{});            // no column filter: the phrase "title great"
+  EXPECT_EQ(Search("-crashes"), (V{"a3", "a1"}));
+  EXPECT_EQ(Search("') OR 1=1 --"), V{});
+
+  EXPECT_EQ(sqlite::FtsLiteralQuery(" a \"b\"  c* "), "\"a\" \"\"\"b\"\"\" \"c*\"");
+  EXPECT_EQ(sqlite::FtsLiteralQuery(""), "");
+}
+
+TEST_F(ReviewStoreTest, PagingKeepsTheTotalAndSortOrders) {
+  Seed();
+  ReviewQuery q;
+  q.limit = 4;
+  int64_t total = 0;
+  EXPECT_EQ(Ids(q, &total), (V{"a1", "a2", "a4", "b1"}));
+  EXPECT_EQ(total, 6);
+  q.offset = 4;
+  EXPECT_EQ(Ids(q, &total), (V{"c1", "a3"}));
+  EXPECT_EQ(total, 6);
+  q.offset = 6;
+  EXPECT_EQ(Ids(q, &total), V{});
+  EXPECT_EQ(total, 6);
+
+  q = {};
+  q.sort = ReviewSort::kOldest;
+  EXPECT_EQ(Ids(q), (V{"a3", "c1", "b1", "a4", "a2", "a1"}));
+  q.sort = ReviewSort::kRatingDesc;  // ties (a2, b1: ★2) newest first
+  EXPECT_EQ(Ids(q), (V{"a3", "a4", "c1", "a2", "b1", "a1"}));
+  q.sort = ReviewSort::kRatingAsc;
+  EXPECT_EQ(Ids(q), (V{"a1", "a2", "b1", "c1", "a4", "a3"}));
+
+  q = {};
+  q.team_id = 1;
+  q.limit = 0;
+  EXPECT_EQ(store_->ListReviews(q).error().code(), Code::kInvalidArgument);
+  q.limit = 1001;
+  EXPECT_EQ(store_->ListReviews(q).error().code(), Code::kInvalidArgument);
+}
+
+TEST_F(ReviewStoreTest, CountsByRatingCountryAndVersion) {
+  Seed();
+  ReviewQuery q;
+  q.team_id = 1;
+  auto all = store_->CountReviews(q);
+  ASSERT_TRUE(all.has_value()) << all.error().ToString();
+  EXPECT_EQ(all->total, 6);
+  EXPECT_EQ(all->by_rating, (std::map<int, int64_t>{{1, 1}, {2, 2}, {3, 1}, {4, 1}, {5, 1}}));
+  EXPECT_EQ(all->by_country, (std::map<std::string, int64_t>{{"de", 1}, {"gb", 1}, {"us", 4}}));
+  EXPECT_EQ(all->by_version,
+            (std::map<std::string, int64_t>{{"", 1}, {"1.9", 2}, {"2.0", 2}, {"3.1", 1}}));
+
+  q.app_ids = {"111"};
+  q.text = "crashes";
+  auto some = store_->CountReviews(q);
+  ASSERT_TRUE(some.has_value());
+  EXPECT_EQ(some->total, 2);
+  EXPECT_EQ(some->by_rating, (std::map<int, int64_t>{{1, 1}, {5, 1}}));
+  EXPECT_EQ(some->by_country, (std::map<std::string, int64_t>{{"us", 2}}));
+  EXPECT_EQ(some->by_version, (std::map<std::string, int64_t>{{"1.9", 1}, {"2.0", 1}}));
+}
+
+TEST_F(ReviewStoreTest, AnotherTeamSeesNothing) {
+  Seed();
+  const int64_t id = IdOf("a1");
+  ReviewQuery q;
+  q.team_id = 2;
+  auto page = store_->ListReviews(q);
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->total, 0);
+  EXPECT_TRUE(page->reviews.empty());
+  q.text = "crashes";
+  EXPECT_EQ(store_->ListReviews(q)->total, 0);
+  EXPECT_EQ(store_->CountReviews(q)->total, 0);
+  EXPECT_EQ(store_->GetReview(2, id).error().code(), Code::kNotFound);
+  EXPECT_EQ(store_->SetResponse(2, id, {"", "x", "pending", kNow}).code(), Code::kNotFound);
+  EXPECT_EQ(store_->ClearResponse(2, IdOf("c1")).code(), Code::kNotFound);
+  EXPECT_FALSE(*store_->HasReview(2, "111", kSourceRss, "a1"));
+  EXPECT_FALSE(store_->NewestStored(2, "111", kSourceRss, "")->has_value());
+
+  // The same feed stored by team 2 is its own copy.
+  auto mine = store_->UpsertReviews(2, "111", kSourceRss, App111Rss());
+  ASSERT_TRUE(mine.has_value());
+  EXPECT_EQ(mine->added, 4);
+  ASSERT_TRUE(store_->SetResponse(2, mine->added_ids[0], {"", "x", "pending", kNow}).ok());
+  EXPECT_EQ(store_->GetReview(1, id)->review.reply_state, ReplyState::kNone);
+  q = {};
+  q.team_id = 1;
+  EXPECT_EQ(store_->ListReviews(q)->total, 6);
+}
+
+TEST_F(ReviewStoreTest, IncrementalSyncHelpers) {
+  Seed();
+  EXPECT_TRUE(*store_->HasReview(1, "111", kSourceRss, "a1"));
+  EXPECT_FALSE(*store_->HasReview(1, "111", kSourceAsc, "a1"));
+  EXPECT_FALSE(*store_->HasReview(1, "222", kSourceRss, "a1"));
+  EXPECT_EQ(*store_->NewestStored(1, "111", kSourceRss, ""), kNow - kDay);
+  EXPECT_EQ(*store_->NewestStored(1, "111", kSourceRss, "GB"), kNow - 2 * kDay);
+  EXPECT_EQ(*store_->NewestStored(1, "111", kSourceAsc, ""), kNow - 10 * kDay);
+  EXPECT_FALSE(store_->NewestStored(1, "111", kSourceRss, "fr")->has_value());
+}
+
+TEST_F(ReviewStoreTest, InvalidReviewRejectsTheWholeBatch) {
+  Seed();
+  auto batch = App111Rss();
+  batch[0].rating = 3;  // an edit of a1
+  batch[0].updated_at = kNow;
+  batch.push_back(R("a9", "us", 4, kNow, "New", "new"));
+  batch.push_back(R("a10", "us", 9, kNow, "Bad", "bad"));
+  auto r = store_->UpsertReviews(1, "111", kSourceRss, batch);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.error().message().find("a10"), std::string::npos) << r.error().message();
+
+  EXPECT_FALSE(*store_->HasReview(1, "111", kSourceRss, "a9"));
+  auto a1 = store_->GetReview(1, IdOf("a1"));
+  EXPECT_EQ(a1->review.rating, 1);
+  EXPECT_TRUE(a1->history.empty());
+  int64_t total = 0;
+  Ids(ReviewQuery(), &total);
+  EXPECT_EQ(total, 6);
+
+  for (Review bad : {R("x", "usa", 3, kNow, "", ""), R("", "us", 3, kNow, "", ""),
+                     R("x", "us", 3, 0, "", ""), R("x", "us", 0, kNow, "", "")}) {
+    EXPECT_EQ(store_->UpsertReviews(1, "111", kSourceRss, {bad}).error().code(),
+              Code::kInvalidArgument);
+  }
+  Review bad_reply = R("x", "us", 3, kNow, "", "");
+  bad_reply.response = ReviewResponse{"", "x", "live", kNow};
+  EXPECT_EQ(store_->UpsertReviews(1, "111", kSourceRss, {bad_reply}).error().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->UpsertReviews(1, "111", "web", {}).error().code(), Code::kInvalidArgument);
+}
+
+TEST_F(ReviewStoreTest, FailureInsideTheTransactionRollsBackEveryWrite) {
+  Seed();
+  // Fault injection: the database refuses the third row of the batch.
+  ASSERT_TRUE(db_->Exec("CREATE TEMP TRIGGER refuse_boom BEFORE INSERT ON main.reviews "
+                        "WHEN new.title = 'boom' BEGIN SELECT RAISE(ABORT, 'injected'); END")
+                  .ok());
+  auto batch = std::vector<Review>{R("a1", "us", 3, kNow, "Edited", "edited words"),
+                                   R("a9", "us", 4, kNow, "New", "fresh words"),
+                                   R("a10", "us", 4, kNow, "boom", "boom")};
+  ASSERT_FALSE(store_->UpsertReviews(1, "111", kSourceRss, batch).has_value());
+
+  auto a1 = store_->GetReview(1, IdOf("a1"));
+  EXPECT_EQ(a1->review.title, "Crashes on launch");
+  EXPECT_TRUE(a1->history.empty());
+  EXPECT_FALSE(*store_->HasReview(1, "111", kSourceRss, "a9"));
+  EXPECT_EQ(Search("edited"), V{});
+  EXPECT_EQ(Search("fresh"), V{});
+  EXPECT_EQ(Search("crashes"), (V{"a3", "a1"}));
+  auto integrity = db_->IntegrityOk();
+  EXPECT_TRUE(integrity.has_value() && *integrity);
+}
+
+TEST_F(ReviewStoreTest, NotificationsAreQueuedOncePerReview) {
+  auto up = store_->UpsertReviews(1, "111", kSourceRss, App111Rss());
+  ASSERT_TRUE(up.has_value());
+  EXPECT_EQ(*store_->QueueReviewNotifications(1, up->added_ids, kNow), 4);
+  EXPECT_EQ(*store_->QueueReviewNotifications(1, up->added_ids, kNow + 1), 0);
+  EXPECT_EQ(*store_->QueueReviewNotifications(2, {up->added_ids[0] + 100}, kNow), 0);
+  ASSERT_TRUE(db_->Exec("DELETE FROM review_notifications").ok());
+  // Another team cannot queue team 1's reviews.
+  EXPECT_EQ(*store_->QueueReviewNotifications(2, up->added_ids, kNow), 0);
+}
+
+TEST_F(ReviewStoreTest, RatingSnapshotsUpsertPerDayAndListOverTime) {
+  const Date d1 = *Date::ParseIso("2024-03-01");
+  const Date d2 = d1.AddDays(1);
+  std::vector<RatingSnapshot> put = {
+      {"111", "US", d1, 450, 10, {1, 0, 1, 2, 6}},
+      {"111", "us", d2, 455, 11, {1, 0, 1, 2, 7}},
+      {"111", std::string(kWorldwide), d1, 430, 100, {5, 5, 10, 20, 60}},
+      {"222", "us", d1, 300, 1, {0, 0, 1, 0, 0}},
+  };
+  ASSERT_TRUE(store_->PutRatingSnapshots(1, put).ok());
+  // A second snapshot of the same day replaces the first.
+  ASSERT_TRUE(store_->PutRatingSnapshots(1, {{"111", "us", d1, 460, 12, {1, 0, 1, 2, 8}}}).ok());
+
+  auto all = store_->ListRatingSnapshots(1, "111", {}, d1, d2);
+  ASSERT_TRUE(all.has_value()) << all.error().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].country, "us");
+  EXPECT_EQ((*all)[0].day, d1);
+  EXPECT_EQ((*all)[0].average_x100, 460);
+  EXPECT_EQ((*all)[0].count, 12);
+  EXPECT_EQ((*all)[0].histogram, (std::array<int64_t, 5>{1, 0, 1, 2, 8}));
+  EXPECT_EQ((*all)[1].day, d2);
+  EXPECT_EQ((*all)[1].average_x100, 455);
+  EXPECT_EQ((*all)[2].country, "ww");
+  EXPECT_EQ((*all)[2].count, 100);
+
+  auto ww = store_->ListRatingSnapshots(1, "111", {std::string(kWorldwide)}, d1, d2);
+  ASSERT_EQ(ww->size(), 1u);
+  EXPECT_EQ((*ww)[0].histogram[4], 60);
+  auto second_day = store_->ListRatingSnapshots(1, "111", {"us"}, d2, d2);
+  ASSERT_EQ(second_day->size(), 1u);
+  EXPECT_EQ((*second_day)[0].count, 11);
+  EXPECT_TRUE(store_->ListRatingSnapshots(2, "111", {}, d1, d2)->empty());
+
+  EXPECT_EQ(store_->PutRatingSnapshots(1, {{"111", "usa", d1, 100, 1, {}}}).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->PutRatingSnapshots(1, {{"111", "us", d1, 501, 1, {}}}).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->PutRatingSnapshots(1, {{"111", "us", d1, 100, -1, {}}}).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->ListRatingSnapshots(1, "111", {"us"}, d1, d1)->front().average_x100, 460);
+}
+
+TEST_F(ReviewStoreTest, TrackedAppsAddChangeListRemove) {
+  auto t = store_->TrackApp(1, {"284882215", {"US", "gb", "us"}, 0, 0});
+  ASSERT_TRUE(t.has_value()) << t.error().ToString();
+  EXPECT_EQ(t->countries, (V{"gb", "us"}));
+  EXPECT_EQ(t->created_at, kNow);
+
+  clock_.Advance(std::chrono::hours(1));
+  auto all = store_->TrackApp(1, {"284882215", {}, 7, 0});
+  ASSERT_TRUE(all.has_value());
+  EXPECT_TRUE(all->countries.empty());  // every storefront
+  EXPECT_EQ(all->account_id, 7);
+  EXPECT_EQ(all->created_at, kNow);  // kept
+
+  ASSERT_TRUE(store_->TrackApp(1, {"100", {"fr"}, 0, 0}).has_value());
+  auto list = store_->ListTrackedApps(1);
+  ASSERT_TRUE(list.has_value());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].app_id, "100");
+  EXPECT_EQ((*list)[0].countries, V{"fr"});
+  EXPECT_EQ((*list)[1].app_id, "284882215");
+
+  EXPECT_TRUE(store_->ListTrackedApps(2)->empty());
+  EXPECT_EQ(store_->UntrackApp(2, "100").code(), Code::kNotFound);
+  ASSERT_TRUE(store_->UntrackApp(1, "100").ok());
+  EXPECT_EQ(store_->UntrackApp(1, "100").code(), Code::kNotFound);
+  EXPECT_EQ(store_->ListTrackedApps(1)->size(), 1u);
+
+  EXPECT_EQ(store_->TrackApp(1, {"id123", {}, 0, 0}).error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->TrackApp(1, {"123", {"usa"}, 0, 0}).error().code(), Code::kInvalidArgument);
+}
+
+TEST(ReplyStateNameTest, RoundTrips) {
+  for (ReplyState s : {ReplyState::kNone, ReplyState::kPending, ReplyState::kPublished,
+                       ReplyState::kOutdated}) {
+    EXPECT_EQ(*ParseReplyState(ReplyStateName(s)), s);
+  }
+  EXPECT_EQ(ParseReplyState("replied").error().code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace orchard::store

@@ -1,0 +1,661 @@
+#include "store/sqlite/sqlite_review_store.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <variant>
+
+namespace orchard::store::sqlite {
+namespace {
+
+constexpr int kMaxLimit = 1000;
+
+constexpr const char* kReviewColumns =
+    "id, app_id, source, source_id, country, rating, title, body, author, version, created_at, "
+    "updated_at, first_seen_at, response_id, response_body, response_state, response_updated_at, "
+    "reply_state";
+
+Review ReadReview(const Statement& st) {
+  Review r;
+  r.id = st.Int(0);
+  r.app_id = st.Text(1);
+  r.source = st.Text(2);
+  r.source_id = st.Text(3);
+  r.country = st.Text(4);
+  r.rating = static_cast<int>(st.Int(5));
+  r.title = st.Text(6);
+  r.body = st.Text(7);
+  r.author = st.Text(8);
+  r.version = st.Text(9);
+  r.created_at = st.Int(10);
+  r.updated_at = st.Int(11);
+  r.first_seen_at = st.Int(12);
+  if (!st.Text(15).empty()) {
+    r.response = ReviewResponse{std::string(st.Text(13)), std::string(st.Text(14)),
+                                std::string(st.Text(15)), st.Int(16)};
+  }
+  // The column is derived by SQLite (migration 5), so its words are always known ones.
+  r.reply_state = ParseReplyState(st.Text(17)).value_or(ReplyState::kNone);
+  return r;
+}
+
+bool IsSource(std::string_view source) { return source == kSourceAsc || source == kSourceRss; }
+
+// Two ASCII letters, lower-cased; nullopt otherwise.
+std::optional<std::string> NormalCountry(std::string_view country) {
+  if (country.size() != 2) return std::nullopt;
+  std::string out;
+  for (char c : country) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c < 'a' || c > 'z') return std::nullopt;
+    out.push_back(c);
+  }
+  return out;
+}
+
+Status CheckResponse(const ReviewResponse& response) {
+  if (response.state != "pending" && response.state != "published") {
+    return Status(Code::kInvalidArgument, "a response state is \"pending\" or \"published\", not \"" +
+                                              response.state + "\"");
+  }
+  return Status::Ok();
+}
+
+// Checks one input review and returns its stored country.
+Result<std::string> CheckReview(const Review& r, size_t index) {
+  const std::string where = "review " + std::to_string(index + 1) +
+                            (r.source_id.empty() ? std::string() : " (" + r.source_id + ")");
+  if (r.source_id.empty()) return Error(Code::kInvalidArgument, where + ": no review id");
+  if (r.rating < 1 || r.rating > 5) {
+    return Error(Code::kInvalidArgument,
+                 where + ": rating " + std::to_string(r.rating) + " is not 1–5");
+  }
+  auto country = NormalCountry(r.country);
+  if (!country) {
+    return Error(Code::kInvalidArgument,
+                 where + ": country \"" + r.country + "\" is not two letters");
+  }
+  if (r.updated_at <= 0) return Error(Code::kInvalidArgument, where + ": no date");
+  if (r.response) {
+    if (Status st = CheckResponse(*r.response); !st.ok()) return Error(st.WithContext(where));
+  }
+  return *std::move(country);
+}
+
+// A WHERE clause and its parameters, built from a ReviewQuery. Values are always bound, never
+// spliced.
+struct Filter {
+  std::string where;
+  std::vector<std::variant<int64_t, std::string>> args;
+
+  void Add(const std::string& clause) { where += " AND " + clause; }
+  template <typename T>
+  void AddIn(const std::string& column, const std::vector<T>& values) {
+    if (values.empty()) return;
+    std::string clause = column + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) {
+      clause += i == 0 ? "?" : ", ?";
+      if constexpr (std::is_same_v<T, int>) {
+        args.emplace_back(static_cast<int64_t>(values[i]));
+      } else {
+        args.emplace_back(values[i]);
+      }
+    }
+    Add(clause + ")");
+  }
+  void Bind(Statement& st) const {
+    int i = 1;
+    for (const auto& a : args) {
+      if (const auto* n = std::get_if<int64_t>(&a)) {
+        st.Bind(i++, *n);
+      } else {
+        st.Bind(i++, std::get<std::string>(a));
+      }
+    }
+  }
+};
+
+Result<Filter> BuildFilter(const ReviewQuery& q) {
+  Filter f;
+  const std::string match = FtsLiteralQuery(q.text);
+  // With a text search the FTS matches drive the query (rowid lookups, then a sort): the unary
+  // + keeps the planner from scanning every review of the team in date order instead, which it
+  // prefers (no sort) but which reads the whole team on a large store.
+  f.where = match.empty() ? "team_id = ?" : "+team_id = ?";
+  f.args.emplace_back(q.team_id);
+  f.AddIn("app_id", q.app_ids);
+  if (!q.source.empty()) {
+    if (!IsSource(q.source)) {
+      return Error(Code::kInvalidArgument, "unknown review source \"" + q.source + "\"");
+    }
+    f.Add("source = ?");
+    f.args.emplace_back(q.source);
+  }
+  std::vector<std::string> countries;
+  for (const auto& c : q.countries) {
+    auto n = NormalCountry(c);
+    if (!n) return Error(Code::kInvalidArgument, "country \"" + c + "\" is not two letters");
+    countries.push_back(*n);
+  }
+  f.AddIn("country", countries);
+  for (int r : q.ratings) {
+    if (r < 1 || r > 5) {
+      return Error(Code::kInvalidArgument, "rating " + std::to_string(r) + " is not 1–5");
+    }
+  }
+  f.AddIn("rating", q.ratings);
+  f.AddIn("version", q.versions);
+  if (q.from != 0) {
+    f.Add("updated_at >= ?");
+    f.args.emplace_back(q.from);
+  }
+  if (q.until != 0) {
+    f.Add("updated_at < ?");
+    f.args.emplace_back(q.until);
+  }
+  std::vector<std::string> states;
+  for (ReplyState s : q.reply_states) states.emplace_back(ReplyStateName(s));
+  f.AddIn("reply_state", states);
+  if (!match.empty()) {
+    f.Add("id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ?)");
+    f.args.emplace_back(match);
+  }
+  return f;
+}
+
+const char* OrderBy(ReviewSort sort) {
+  switch (sort) {
+    case ReviewSort::kOldest: return "updated_at ASC, id ASC";
+    case ReviewSort::kRatingAsc: return "rating ASC, updated_at DESC, id DESC";
+    case ReviewSort::kRatingDesc: return "rating DESC, updated_at DESC, id DESC";
+    case ReviewSort::kNewest: break;
+  }
+  return "updated_at DESC, id DESC";
+}
+
+// Runs `SELECT key, count(*) … GROUP BY key` over the filter.
+template <typename Key>
+Status CountBy(Database& db, const Filter& f, const char* column, std::map<Key, int64_t>& out) {
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db.Prepare(std::string("SELECT ") + column + ", count(*) FROM reviews "
+                                      "WHERE " + f.where + " GROUP BY " + column));
+  f.Bind(st);
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if constexpr (std::is_same_v<Key, int>) {
+      out[static_cast<int>(st.Int(0))] = st.Int(1);
+    } else {
+      out[std::string(st.Text(0))] = st.Int(1);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> CountriesText(const std::vector<std::string>& countries,
+                                  std::vector<std::string>& normal) {
+  for (const auto& c : countries) {
+    auto n = NormalCountry(c);
+    if (!n) return Error(Code::kInvalidArgument, "country \"" + c + "\" is not two letters");
+    normal.push_back(*n);
+  }
+  std::sort(normal.begin(), normal.end());
+  normal.erase(std::unique(normal.begin(), normal.end()), normal.end());
+  if (normal.empty()) return std::string("all");
+  std::string text;
+  for (const auto& c : normal) text += (text.empty() ? "" : ",") + c;
+  return text;
+}
+
+TrackedApp ReadTracked(const Statement& st) {
+  TrackedApp a;
+  a.app_id = st.Text(0);
+  const std::string countries(st.Text(1));
+  if (countries != "all") {
+    size_t start = 0;
+    while (start <= countries.size()) {
+      const size_t comma = std::min(countries.find(',', start), countries.size());
+      a.countries.push_back(countries.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  a.account_id = st.Int(2);
+  a.created_at = st.Int(3);
+  return a;
+}
+
+}  // namespace
+
+std::string FtsLiteralQuery(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  while (i < text.size()) {
+    while (i < text.size() && space(text[i])) ++i;
+    if (i == text.size()) break;
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (; i < text.size() && !space(text[i]); ++i) {
+      if (text[i] == '"') out += '"';
+      out += text[i];
+    }
+    out += '"';
+  }
+  return out;
+}
+
+Result<UpsertCounts> SqliteReviewStore::UpsertReviews(int64_t team_id, const std::string& app_id,
+                                                      std::string_view source,
+                                                      const std::vector<Review>& reviews) {
+  if (!IsSource(source)) {
+    return Error(Code::kInvalidArgument, "unknown review source \"" + std::string(source) + "\"");
+  }
+  if (app_id.empty()) return Error(Code::kInvalidArgument, "no app id");
+  // Every review is checked before anything is written, so a bad one names itself and the
+  // batch is refused whole (the transaction below is the second line).
+  std::vector<std::string> countries;
+  countries.reserve(reviews.size());
+  for (size_t i = 0; i < reviews.size(); ++i) {
+    ORCHARD_ASSIGN_OR_RETURN(std::string c, CheckReview(reviews[i], i));
+    countries.push_back(std::move(c));
+  }
+  const int64_t now = clock_->NowSeconds();
+  auto lock = db_->lock();
+  UpsertCounts counts;
+  Status st = InTransaction(*db_, [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement find,
+        db_->Prepare("SELECT id, rating, title, body, author, version, country, updated_at, "
+                     "response_id, response_body, response_state, response_updated_at "
+                     "FROM reviews WHERE team_id = ? AND source = ? AND app_id = ? "
+                     "AND source_id = ?"));
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_->Prepare("INSERT INTO reviews (team_id, app_id, source, source_id, country, rating, "
+                     "title, body, author, version, created_at, updated_at, first_seen_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement history,
+        db_->Prepare("INSERT INTO review_history (review_id, rating, title, body, version, "
+                     "updated_at, replaced_at) SELECT id, rating, title, body, version, "
+                     "updated_at, ? FROM reviews WHERE id = ?"));
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement update,
+        db_->Prepare("UPDATE reviews SET country = ?, rating = ?, title = ?, body = ?, "
+                     "author = ?, version = ?, updated_at = ? WHERE id = ?"));
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement respond,
+        db_->Prepare("UPDATE reviews SET response_id = ?, response_body = ?, "
+                     "response_state = ?, response_updated_at = ? WHERE id = ?"));
+    auto write_response = [&](int64_t id, const ReviewResponse& r) {
+      respond.Bind(1, r.id).Bind(2, r.body).Bind(3, r.state).Bind(4, r.updated_at).Bind(5, id);
+      return respond.Run();
+    };
+    for (size_t i = 0; i < reviews.size(); ++i) {
+      const Review& r = reviews[i];
+      const std::string& country = countries[i];
+      find.Bind(1, team_id).Bind(2, source).Bind(3, app_id).Bind(4, r.source_id);
+      ORCHARD_ASSIGN_OR_RETURN(bool found, find.Step());
+      if (!found) {
+        find.Reset();
+        insert.Bind(1, team_id)
+            .Bind(2, app_id)
+            .Bind(3, source)
+            .Bind(4, r.source_id)
+            .Bind(5, country)
+            .Bind(6, static_cast<int64_t>(r.rating))
+            .Bind(7, r.title)
+            .Bind(8, r.body)
+            .Bind(9, r.author)
+            .Bind(10, r.version)
+            .Bind(11, r.created_at != 0 ? r.created_at : r.updated_at)
+            .Bind(12, r.updated_at)
+            .Bind(13, now);
+        ORCHARD_RETURN_IF_ERROR(insert.Run());
+        const int64_t id = db_->LastInsertId();
+        if (r.response) ORCHARD_RETURN_IF_ERROR(write_response(id, *r.response));
+        ++counts.added;
+        counts.added_ids.push_back(id);
+        continue;
+      }
+      const int64_t id = find.Int(0);
+      const int64_t stored_updated = find.Int(7);
+      const bool edited = find.Int(1) != r.rating || find.Text(2) != r.title ||
+                          find.Text(3) != r.body || stored_updated != r.updated_at;
+      const bool details = find.Text(4) != r.author || find.Text(5) != r.version ||
+                           find.Text(6) != country;
+      const bool response =
+          r.response && (find.Text(8) != r.response->id || find.Text(9) != r.response->body ||
+                         find.Text(10) != r.response->state || find.Int(11) != r.response->updated_at);
+      find.Reset();
+      // A stale copy (a cached feed page) must not undo a newer edit.
+      if (r.updated_at < stored_updated || (!edited && !details && !response)) {
+        ++counts.unchanged;
+        continue;
+      }
+      if (edited) {
+        history.Bind(1, now).Bind(2, id);
+        ORCHARD_RETURN_IF_ERROR(history.Run());
+      }
+      if (edited || details) {
+        update.Bind(1, country)
+            .Bind(2, static_cast<int64_t>(r.rating))
+            .Bind(3, r.title)
+            .Bind(4, r.body)
+            .Bind(5, r.author)
+            .Bind(6, r.version)
+            .Bind(7, r.updated_at)
+            .Bind(8, id);
+        ORCHARD_RETURN_IF_ERROR(update.Run());
+      }
+      if (response) ORCHARD_RETURN_IF_ERROR(write_response(id, *r.response));
+      ++counts.updated;
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return Error(st);
+  return counts;
+}
+
+Result<bool> SqliteReviewStore::HasReview(int64_t team_id, const std::string& app_id,
+                                          std::string_view source, const std::string& source_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT 1 FROM reviews WHERE team_id = ? AND source = ? "
+                                        "AND app_id = ? AND source_id = ?"));
+  st.Bind(1, team_id).Bind(2, source).Bind(3, app_id).Bind(4, source_id);
+  return st.Step();
+}
+
+Result<std::optional<int64_t>> SqliteReviewStore::NewestStored(int64_t team_id,
+                                                               const std::string& app_id,
+                                                               std::string_view source,
+                                                               const std::string& country) {
+  auto lock = db_->lock();
+  std::string sql =
+      "SELECT max(updated_at) FROM reviews WHERE team_id = ? AND app_id = ? AND source = ?";
+  std::string normal;
+  if (!country.empty()) {
+    auto n = NormalCountry(country);
+    if (!n) return Error(Code::kInvalidArgument, "country \"" + country + "\" is not two letters");
+    normal = *n;
+    sql += " AND country = ?";
+  }
+  ORCHARD_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  st.Bind(1, team_id).Bind(2, app_id).Bind(3, source);
+  if (!normal.empty()) st.Bind(4, normal);
+  ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(st.Int(0));
+}
+
+Status SqliteReviewStore::SetResponse(int64_t team_id, int64_t review_id,
+                                      const ReviewResponse& response) {
+  ORCHARD_RETURN_IF_ERROR(CheckResponse(response));
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("UPDATE reviews SET response_id = ?, response_body = ?, response_state = ?, "
+                   "response_updated_at = ? WHERE team_id = ? AND id = ?"));
+  st.Bind(1, response.id)
+      .Bind(2, response.body)
+      .Bind(3, response.state)
+      .Bind(4, response.updated_at)
+      .Bind(5, team_id)
+      .Bind(6, review_id);
+  ORCHARD_RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() == 0) {
+    return Status(Code::kNotFound, "no review " + std::to_string(review_id));
+  }
+  return Status::Ok();
+}
+
+Status SqliteReviewStore::ClearResponse(int64_t team_id, int64_t review_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("UPDATE reviews SET response_id = '', response_body = '', response_state = '', "
+                   "response_updated_at = 0 WHERE team_id = ? AND id = ? "
+                   "AND response_state <> ''"));
+  st.Bind(1, team_id).Bind(2, review_id);
+  ORCHARD_RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() == 0) {
+    return Status(Code::kNotFound, "no response to review " + std::to_string(review_id));
+  }
+  return Status::Ok();
+}
+
+Result<ReviewDetail> SqliteReviewStore::GetReview(int64_t team_id, int64_t review_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st, db_->Prepare(std::string("SELECT ") + kReviewColumns +
+                                                      " FROM reviews WHERE team_id = ? AND "
+                                                      "id = ?"));
+  st.Bind(1, team_id).Bind(2, review_id);
+  ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Error(Code::kNotFound, "no review " + std::to_string(review_id));
+  ReviewDetail detail;
+  detail.review = ReadReview(st);
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement hist,
+      db_->Prepare("SELECT rating, title, body, version, updated_at, replaced_at "
+                   "FROM review_history WHERE review_id = ? ORDER BY id"));
+  hist.Bind(1, review_id);
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool more, hist.Step());
+    if (!more) break;
+    detail.history.push_back(ReviewVersion{static_cast<int>(hist.Int(0)),
+                                           std::string(hist.Text(1)), std::string(hist.Text(2)),
+                                           std::string(hist.Text(3)), hist.Int(4), hist.Int(5)});
+  }
+  return detail;
+}
+
+Result<ReviewPage> SqliteReviewStore::ListReviews(const ReviewQuery& query) {
+  if (query.limit < 1 || query.limit > kMaxLimit) {
+    return Error(Code::kInvalidArgument,
+                 "limit " + std::to_string(query.limit) + " is not 1–" + std::to_string(kMaxLimit));
+  }
+  if (query.offset < 0) return Error(Code::kInvalidArgument, "negative offset");
+  ORCHARD_ASSIGN_OR_RETURN(Filter f, BuildFilter(query));
+  auto lock = db_->lock();
+  ReviewPage page;
+  // The count and the page read one snapshot.
+  ORCHARD_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  Status st = [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(Statement count,
+                             db_->Prepare("SELECT count(*) FROM reviews WHERE " + f.where));
+    f.Bind(count);
+    ORCHARD_ASSIGN_OR_RETURN(bool row, count.Step());
+    page.total = row ? count.Int(0) : 0;
+    count.Reset();
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement list, db_->Prepare(std::string("SELECT ") + kReviewColumns +
+                                     " FROM reviews WHERE " + f.where + " ORDER BY " +
+                                     OrderBy(query.sort) + " LIMIT ? OFFSET ?"));
+    f.Bind(list);
+    list.Bind(static_cast<int>(f.args.size()) + 1, static_cast<int64_t>(query.limit))
+        .Bind(static_cast<int>(f.args.size()) + 2, query.offset);
+    while (true) {
+      ORCHARD_ASSIGN_OR_RETURN(bool more, list.Step());
+      if (!more) break;
+      page.reviews.push_back(ReadReview(list));
+    }
+    return Status::Ok();
+  }();
+  Status end = db_->Exec(st.ok() ? "COMMIT" : "ROLLBACK");
+  if (!st.ok()) return Error(st);
+  if (!end.ok()) return Error(end);
+  return page;
+}
+
+Result<ReviewCounts> SqliteReviewStore::CountReviews(const ReviewQuery& query) {
+  ORCHARD_ASSIGN_OR_RETURN(Filter f, BuildFilter(query));
+  auto lock = db_->lock();
+  ReviewCounts counts;
+  ORCHARD_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  Status st = [&]() -> Status {
+    ORCHARD_RETURN_IF_ERROR(CountBy(*db_, f, "rating", counts.by_rating));
+    ORCHARD_RETURN_IF_ERROR(CountBy(*db_, f, "country", counts.by_country));
+    ORCHARD_RETURN_IF_ERROR(CountBy(*db_, f, "version", counts.by_version));
+    return Status::Ok();
+  }();
+  Status end = db_->Exec(st.ok() ? "COMMIT" : "ROLLBACK");
+  if (!st.ok()) return Error(st);
+  if (!end.ok()) return Error(end);
+  for (const auto& [rating, n] : counts.by_rating) counts.total += n;
+  return counts;
+}
+
+Result<int64_t> SqliteReviewStore::QueueReviewNotifications(int64_t team_id,
+                                                            const std::vector<int64_t>& review_ids,
+                                                            int64_t now) {
+  auto lock = db_->lock();
+  int64_t queued = 0;
+  Status st = InTransaction(*db_, [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_->Prepare("INSERT INTO review_notifications (review_id, team_id, created_at) "
+                     "SELECT id, team_id, ? FROM reviews WHERE team_id = ? AND id = ? "
+                     "ON CONFLICT (review_id) DO NOTHING"));
+    for (int64_t id : review_ids) {
+      insert.Bind(1, now).Bind(2, team_id).Bind(3, id);
+      ORCHARD_RETURN_IF_ERROR(insert.Run());
+      queued += db_->Changes();
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return Error(st);
+  return queued;
+}
+
+Status SqliteReviewStore::PutRatingSnapshots(int64_t team_id,
+                                             const std::vector<RatingSnapshot>& snapshots) {
+  std::vector<std::string> countries;
+  for (const auto& s : snapshots) {
+    auto c = NormalCountry(s.country);
+    if (!c) {
+      return Status(Code::kInvalidArgument,
+                    "rating snapshot country \"" + s.country + "\" is not two letters");
+    }
+    if (s.app_id.empty()) return Status(Code::kInvalidArgument, "rating snapshot without app id");
+    if (s.average_x100 < 0 || s.average_x100 > 500 || s.count < 0 ||
+        std::any_of(s.histogram.begin(), s.histogram.end(), [](int64_t n) { return n < 0; })) {
+      return Status(Code::kInvalidArgument, "rating snapshot of app " + s.app_id + " in " + *c +
+                                                " on " + s.day.Iso() + " is out of range");
+    }
+    countries.push_back(*c);
+  }
+  auto lock = db_->lock();
+  return InTransaction(*db_, [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement put,
+        db_->Prepare("INSERT INTO rating_snapshots (team_id, app_id, country, day, average_x100, "
+                     "count, h1, h2, h3, h4, h5) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (team_id, app_id, country, day) DO UPDATE SET "
+                     "average_x100 = excluded.average_x100, count = excluded.count, "
+                     "h1 = excluded.h1, h2 = excluded.h2, h3 = excluded.h3, h4 = excluded.h4, "
+                     "h5 = excluded.h5"));
+    for (size_t i = 0; i < snapshots.size(); ++i) {
+      const auto& s = snapshots[i];
+      put.Bind(1, team_id)
+          .Bind(2, s.app_id)
+          .Bind(3, countries[i])
+          .Bind(4, static_cast<int64_t>(s.day.days()))
+          .Bind(5, s.average_x100)
+          .Bind(6, s.count);
+      for (int h = 0; h < 5; ++h) put.Bind(7 + h, s.histogram[static_cast<size_t>(h)]);
+      ORCHARD_RETURN_IF_ERROR(put.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<RatingSnapshot>> SqliteReviewStore::ListRatingSnapshots(
+    int64_t team_id, const std::string& app_id, const std::vector<std::string>& countries,
+    Date from, Date to) {
+  Filter f;
+  f.where = "team_id = ? AND app_id = ? AND day BETWEEN ? AND ?";
+  f.args = {team_id, app_id, static_cast<int64_t>(from.days()), static_cast<int64_t>(to.days())};
+  std::vector<std::string> normal;
+  for (const auto& c : countries) {
+    auto n = NormalCountry(c);
+    if (!n) return Error(Code::kInvalidArgument, "country \"" + c + "\" is not two letters");
+    normal.push_back(*n);
+  }
+  f.AddIn("country", normal);
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("SELECT app_id, country, day, average_x100, count, h1, h2, h3, h4, h5 "
+                   "FROM rating_snapshots WHERE " + f.where + " ORDER BY country, day"));
+  f.Bind(st);
+  std::vector<RatingSnapshot> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    RatingSnapshot s;
+    s.app_id = st.Text(0);
+    s.country = st.Text(1);
+    s.day = Date::FromDays(static_cast<int32_t>(st.Int(2)));
+    s.average_x100 = st.Int(3);
+    s.count = st.Int(4);
+    for (int h = 0; h < 5; ++h) s.histogram[static_cast<size_t>(h)] = st.Int(5 + h);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<TrackedApp> SqliteReviewStore::TrackApp(int64_t team_id, const TrackedApp& app) {
+  if (app.app_id.empty() ||
+      !std::all_of(app.app_id.begin(), app.app_id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Error(Code::kInvalidArgument,
+                 "\"" + app.app_id + "\" is not an App Store id (digits, e.g. 284882215)");
+  }
+  std::vector<std::string> normal;
+  ORCHARD_ASSIGN_OR_RETURN(std::string countries, CountriesText(app.countries, normal));
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement put,
+      db_->Prepare("INSERT INTO tracked_apps (team_id, app_id, countries, account_id, created_at) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, app_id) DO UPDATE SET "
+                   "countries = excluded.countries, account_id = excluded.account_id "
+                   "RETURNING app_id, countries, account_id, created_at"));
+  put.Bind(1, team_id)
+      .Bind(2, app.app_id)
+      .Bind(3, countries)
+      .Bind(4, app.account_id)
+      .Bind(5, clock_->NowSeconds());
+  ORCHARD_ASSIGN_OR_RETURN(bool row, put.Step());
+  if (!row) return Error(Code::kInternal, "tracked app missing after insert");
+  TrackedApp out = ReadTracked(put);
+  ORCHARD_RETURN_IF_ERROR(put.Run());  // finishes the statement so the write is complete
+  return out;
+}
+
+Status SqliteReviewStore::UntrackApp(int64_t team_id, const std::string& app_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("DELETE FROM tracked_apps WHERE team_id = ? AND app_id = ?"));
+  st.Bind(1, team_id).Bind(2, app_id);
+  ORCHARD_RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() == 0) return Status(Code::kNotFound, "app " + app_id + " is not tracked");
+  return Status::Ok();
+}
+
+Result<std::vector<TrackedApp>> SqliteReviewStore::ListTrackedApps(int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT app_id, countries, account_id, created_at "
+                                        "FROM tracked_apps WHERE team_id = ? ORDER BY app_id"));
+  st.Bind(1, team_id);
+  std::vector<TrackedApp> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(ReadTracked(st));
+  }
+  return out;
+}
+
+}  // namespace orchard::store::sqlite
