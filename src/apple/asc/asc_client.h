@@ -80,6 +80,9 @@ class AscClient {
   // sent and the call fails with kResourceExhausted saying when a slot frees. None = no budget.
   void SetBudget(RequestBudget* budget) { budget_ = budget; }
 
+  // The configured endpoint, without a trailing slash (paging checks next links against it).
+  const std::string& base_url() const { return base_url_; }
+
   // The last X-Rate-Limit figures seen (for budgets and /metrics).
   std::optional<RateLimit> last_rate_limit() const { return last_rate_limit_; }
   int64_t requests_sent() const { return requests_sent_; }
