@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -98,5 +99,50 @@ std::string Date::Iso() const {
 Date Date::StartOfWeek() const { return AddDays(1 - static_cast<int32_t>(iso_weekday())); }
 Date Date::StartOfMonth() const { return FromYmd(year(), month(), 1); }
 Date Date::StartOfYear() const { return FromYmd(year(), 1, 1); }
+
+Result<int64_t> ParseIsoDateTime(std::string_view s) {
+  auto bad = [&](std::string_view why) {
+    return Error(Code::kInvalidArgument, "'" + std::string(s.substr(0, 64)) +
+                                             "' is not an ISO-8601 date-time with an offset (" +
+                                             std::string(why) + ")");
+  };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto two = [&](size_t at) -> int {
+    if (at + 2 > s.size() || !digit(s[at]) || !digit(s[at + 1])) return -1;
+    return (s[at] - '0') * 10 + (s[at + 1] - '0');
+  };
+  if (s.size() < 20) return bad("too short");
+  auto day = Date::ParseIso(s.substr(0, 10));
+  if (!day) return bad("bad date");
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return bad("no 'T' after the date");
+  const int hour = two(11), minute = two(14), second = two(17);
+  if (s[13] != ':' || s[16] != ':' || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 60) {
+    return bad("bad time of day");
+  }
+  size_t at = 19;
+  if (s[at] == '.' || s[at] == ',') {  // a fraction of a second, dropped
+    const size_t digits = ++at;
+    while (at < s.size() && digit(s[at])) ++at;
+    if (at == digits) return bad("empty fraction");
+  }
+  const std::string_view zone = s.substr(at);
+  int offset_minutes = 0;
+  if (zone == "Z" || zone == "z") {
+    offset_minutes = 0;
+  } else if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
+    const int oh = two(at + 1);  // ±HH:MM, ±HHMM or ±HH
+    int om = 0;
+    if (zone.size() == 6 && zone[3] == ':') om = two(at + 4);
+    else if (zone.size() == 5) om = two(at + 3);
+    else if (zone.size() != 3) return bad("bad offset");
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return bad("bad offset");
+    offset_minutes = (zone[0] == '-' ? -1 : 1) * (oh * 60 + om);
+  } else {
+    return bad("no offset");
+  }
+  return static_cast<int64_t>(day->days()) * 86400 + hour * 3600 + minute * 60 +
+         std::min(second, 59) - static_cast<int64_t>(offset_minutes) * 60;
+}
 
 }  // namespace orchard

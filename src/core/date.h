@@ -55,4 +55,9 @@ class Date {
   int32_t days_ = 0;
 };
 
+// An ISO-8601 date-time with an offset ("2024-01-10T08:00:00-07:00", "…Z", "…+0530", "…+05",
+// an optional fraction of a second, 'T', 't' or a space between date and time) → Unix seconds
+// (UTC; the fraction is dropped, a leap second counts as :59). kInvalidArgument names the flaw.
+Result<int64_t> ParseIsoDateTime(std::string_view text);
+
 }  // namespace orchard

@@ -204,55 +204,7 @@ Result<RssReview> ParseEntry(const Json& entry, const std::string& country, size
 
 }  // namespace
 
-Result<int64_t> ParseRssTimestamp(std::string_view s) {
-  auto bad = [&](std::string_view why) {
-    return Error(
-        Code::kInvalidArgument,
-        Quote(s) + " is not an ISO-8601 date-time with an offset (" + std::string(why) + ")");
-  };
-  auto two = [&](size_t at) -> int {
-    if (at + 2 > s.size() || !IsDigit(s[at]) || !IsDigit(s[at + 1])) return -1;
-    return (s[at] - '0') * 10 + (s[at + 1] - '0');
-  };
-  if (s.size() < 20) return bad("too short");
-  auto day = Date::ParseIso(s.substr(0, 10));
-  if (!day) return bad("bad date");
-  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return bad("no 'T' after the date");
-  const int hour = two(11), minute = two(14), second = two(17);
-  if (s[13] != ':' || s[16] != ':' || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
-      second < 0 || second > 59) {
-    return bad("bad time of day");
-  }
-  size_t at = 19;
-  if (s[at] == '.' || s[at] == ',') {  // a fraction of a second, dropped
-    ++at;
-    const size_t digits = at;
-    while (at < s.size() && IsDigit(s[at])) ++at;
-    if (at == digits) return bad("empty fraction");
-  }
-  int offset_minutes = 0;
-  const std::string_view zone = s.substr(at);
-  if (zone == "Z" || zone == "z") {
-    offset_minutes = 0;
-  } else if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
-    // ±HH:MM, ±HHMM or ±HH
-    const int oh = two(at + 1);
-    int om = 0;
-    if (zone.size() == 6 && zone[3] == ':') {
-      om = two(at + 4);
-    } else if (zone.size() == 5) {
-      om = two(at + 3);
-    } else if (zone.size() != 3) {
-      return bad("bad offset");
-    }
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return bad("bad offset");
-    offset_minutes = (zone[0] == '-' ? -1 : 1) * (oh * 60 + om);
-  } else {
-    return bad("no offset");
-  }
-  return static_cast<int64_t>(day->days()) * 86400 + hour * 3600 + minute * 60 + second -
-         static_cast<int64_t>(offset_minutes) * 60;
-}
+Result<int64_t> ParseRssTimestamp(std::string_view text) { return ParseIsoDateTime(text); }
 
 Result<RssReviewPage> ParseReviewFeed(std::string_view json, std::string_view country) {
   if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) ||

@@ -18,7 +18,6 @@ constexpr std::string_view kAppleHost = "api.appstoreconnect.apple.com";
 constexpr std::string_view kReplyRoles =
     "Account Holder, Admin, App Manager or Customer Support";
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -215,48 +214,7 @@ std::string_view ResponseStateName(ResponseState state) {
   return "unknown";
 }
 
-Result<int64_t> ParseAscDateTime(std::string_view s) {
-  auto bad = [&](std::string_view why) {
-    return Error(Code::kInvalidArgument, Quote(s) + " is not an ISO-8601 date-time with an offset (" +
-                                             std::string(why) + ")");
-  };
-  auto two = [&](size_t at) -> int {
-    if (at + 2 > s.size() || !IsDigit(s[at]) || !IsDigit(s[at + 1])) return -1;
-    return (s[at] - '0') * 10 + (s[at + 1] - '0');
-  };
-  if (s.size() < 20) return bad("too short");
-  auto day = Date::ParseIso(s.substr(0, 10));
-  if (!day) return bad("bad date");
-  if (s[10] != 'T' && s[10] != 't') return bad("no 'T' after the date");
-  const int hour = two(11), minute = two(14), second = two(17);
-  if (s[13] != ':' || s[16] != ':' || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
-      second < 0 || second > 60) {
-    return bad("bad time of day");
-  }
-  size_t at = 19;
-  if (s[at] == '.' || s[at] == ',') {  // a fraction of a second, dropped
-    const size_t digits = ++at;
-    while (at < s.size() && IsDigit(s[at])) ++at;
-    if (at == digits) return bad("empty fraction");
-  }
-  const std::string_view zone = s.substr(at);
-  int offset_minutes = 0;
-  if (zone == "Z" || zone == "z") {
-    offset_minutes = 0;
-  } else if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
-    const int oh = two(at + 1);
-    int om = 0;
-    if (zone.size() == 6 && zone[3] == ':') om = two(at + 4);
-    else if (zone.size() == 5) om = two(at + 3);
-    else if (zone.size() != 3) return bad("bad offset");
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return bad("bad offset");
-    offset_minutes = (zone[0] == '-' ? -1 : 1) * (oh * 60 + om);
-  } else {
-    return bad("no offset");
-  }
-  return static_cast<int64_t>(day->days()) * 86400 + hour * 3600 + minute * 60 +
-         std::min(second, 59) - static_cast<int64_t>(offset_minutes) * 60;
-}
+Result<int64_t> ParseAscDateTime(std::string_view text) { return ParseIsoDateTime(text); }
 
 Result<CustomerReviewPage> ParseCustomerReviewsPage(std::string_view json) {
   const Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
