@@ -30,4 +30,14 @@ bool CodeHasPrefix(std::string_view code, std::string_view prefix) {
                             code[prefix.size()] == '.');
 }
 
+std::string DescribeApiError(int http_status, const std::optional<ApiError>& e) {
+  std::string out = "HTTP " + std::to_string(http_status);
+  if (e) {
+    if (!e->code.empty()) out += " " + e->code;
+    if (!e->detail.empty()) out += ": " + e->detail;
+    else if (!e->title.empty()) out += ": " + e->title;
+  }
+  return out;
+}
+
 }  // namespace orchard::apple::asc

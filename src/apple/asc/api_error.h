@@ -19,6 +19,10 @@ struct ApiError {
 // plain-text 406 body).
 std::optional<ApiError> ParseApiError(std::string_view body);
 
+// "HTTP 403 FORBIDDEN_ERROR: The API key in use does not allow this request" (the detail, else
+// the title).
+std::string DescribeApiError(int http_status, const std::optional<ApiError>& error);
+
 // True when `code` equals `prefix` or starts with `prefix + "."` (codes are hierarchical).
 bool CodeHasPrefix(std::string_view code, std::string_view prefix);
 

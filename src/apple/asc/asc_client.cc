@@ -30,13 +30,7 @@ bool IsPlainTsv(std::string_view body) {
 }
 
 std::string Describe(const net::HttpResponse& r, const std::optional<ApiError>& e) {
-  std::string out = "HTTP " + std::to_string(r.status);
-  if (e) {
-    if (!e->code.empty()) out += " " + e->code;
-    if (!e->detail.empty()) out += ": " + e->detail;
-    else if (!e->title.empty()) out += ": " + e->title;
-  }
-  return out;
+  return DescribeApiError(r.status, e);
 }
 
 // "…The latest version for this report is 1_4." → "1_4"

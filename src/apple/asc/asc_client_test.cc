@@ -2,31 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "apple/testing/scripted_http.h"
+
 #include <deque>
 
 namespace orchard::apple::asc {
 namespace {
 
-// Answers from a script and records what was asked.
-class ScriptedHttp final : public net::HttpClient {
- public:
-  Result<net::HttpResponse> Send(const net::HttpRequest& request) override {
-    requests.push_back(request);
-    if (script.empty()) return Error(Code::kInternal, "script exhausted");
-    auto next = std::move(script.front());
-    script.pop_front();
-    return next;
-  }
-  void Reply(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    net::HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    r.headers = std::move(headers);
-    script.push_back(std::move(r));
-  }
-  std::deque<Result<net::HttpResponse>> script;
-  std::vector<net::HttpRequest> requests;
-};
+using apple::testing::ScriptedHttp;
 
 class RecordingSleeper final : public Sleeper {
  public:

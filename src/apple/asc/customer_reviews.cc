@@ -34,13 +34,7 @@ std::string Quote(std::string_view s) {
 
 // "HTTP 403 FORBIDDEN_ERROR: The API key in use does not allow this request"
 std::string Describe(const net::HttpResponse& r, const std::optional<ApiError>& e) {
-  std::string out = "HTTP " + std::to_string(r.status);
-  if (e) {
-    if (!e->code.empty()) out += " " + e->code;
-    if (!e->detail.empty()) out += ": " + e->detail;
-    else if (!e->title.empty()) out += ": " + e->title;
-  }
-  return out;
+  return DescribeApiError(r.status, e);
 }
 
 enum class Operation { kList, kReply, kGetReply };

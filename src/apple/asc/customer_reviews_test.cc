@@ -2,31 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "apple/testing/scripted_http.h"
+
 #include <deque>
 #include <nlohmann/json.hpp>
 
 namespace orchard::apple::asc {
 namespace {
 
-// Answers from a script and records what was asked (as in asc_client_test.cc).
-class ScriptedHttp final : public net::HttpClient {
- public:
-  Result<net::HttpResponse> Send(const net::HttpRequest& request) override {
-    requests.push_back(request);
-    if (script.empty()) return Error(Code::kInternal, "script exhausted");
-    auto next = std::move(script.front());
-    script.pop_front();
-    return next;
-  }
-  void Reply(int status, std::string body) {
-    net::HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    script.push_back(std::move(r));
-  }
-  std::deque<Result<net::HttpResponse>> script;
-  std::vector<net::HttpRequest> requests;
-};
+using apple::testing::ScriptedHttp;
 
 class NoSleep final : public Sleeper {
  public:
