@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/clock.h"
+#include "store/testing/test_database.h"
 #include "store/review_store.h"
 #include "store/sqlite/sqlite_review_store.h"
 
@@ -25,14 +26,8 @@ constexpr int64_t kDay = 86'400;
 class ReviewStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("orchard-reviews-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto db = sqlite::Database::Open(dir_ / "orchard.db");
-    ASSERT_TRUE(db.has_value()) << db.error().ToString();
-    db_ = *db;
+    db_ = testing::OpenTestDatabase("orchard-reviews", &dir_);
+    ASSERT_NE(db_, nullptr);
     ASSERT_TRUE(db_->Exec("INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0), "
                           "(2, 'two', 0)")
                     .ok());

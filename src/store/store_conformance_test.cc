@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/clock.h"
+#include "store/testing/test_database.h"
 #include "store/access_store.h"
 #include "store/fact_store.h"
 #include "store/meta_store.h"
@@ -25,14 +26,8 @@ struct Backend {
 class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("orchard-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto db = sqlite::Database::Open(dir_ / "orchard.db");
-    ASSERT_TRUE(db.has_value()) << db.error().ToString();
-    db_ = *db;
+    db_ = testing::OpenTestDatabase("orchard-store", &dir_);
+    ASSERT_NE(db_, nullptr);
     b_.meta = std::make_unique<sqlite::SqliteMetaStore>(db_, &clock_);
     b_.facts = std::make_unique<sqlite::SqliteFactStore>(db_, &clock_);
     b_.access = std::make_unique<sqlite::SqliteAccessStore>(db_, &clock_);
