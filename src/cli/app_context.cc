@@ -39,6 +39,7 @@ Result<std::unique_ptr<AppContext>> AppContext::Open(const GlobalOptions& option
   ctx->meta_ = std::make_unique<store::sqlite::SqliteMetaStore>(ctx->db_, &SystemClock());
   ctx->facts_ = std::make_unique<store::sqlite::SqliteFactStore>(ctx->db_, &SystemClock());
   ctx->access_ = std::make_unique<store::sqlite::SqliteAccessStore>(ctx->db_, &SystemClock());
+  ctx->reviews_ = std::make_unique<store::sqlite::SqliteReviewStore>(ctx->db_, &SystemClock());
   ctx->team_name_ = options.team;
   return ctx;
 }

@@ -19,6 +19,7 @@
 #include "store/sqlite/sqlite_access_store.h"
 #include "store/sqlite/sqlite_fact_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
+#include "store/sqlite/sqlite_review_store.h"
 
 namespace orchard::cli {
 
@@ -70,6 +71,7 @@ class AppContext {
   store::MetaStore& meta() { return *meta_; }
   store::FactStore& facts() { return *facts_; }
   store::AccessStore& access() { return *access_; }
+  store::ReviewStore& reviews() { return *reviews_; }
   store::sqlite::Database& db() { return *db_; }
   const Clock& clock() const { return SystemClock(); }
 
@@ -82,6 +84,7 @@ class AppContext {
   std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
   std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
   std::unique_ptr<store::sqlite::SqliteAccessStore> access_;
+  std::unique_ptr<store::sqlite::SqliteReviewStore> reviews_;
   std::unique_ptr<accounts::AccountService> accounts_;
   std::string team_name_;
   int64_t team_id_ = 0;

@@ -54,7 +54,7 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   options.port = listen.second;
   options.secure_cookies = o.secure_cookies;
   server::ApiServer api(server::ServerDeps{&ctx.meta(), &ctx.access(), service, &ctx.clock(), sealed,
-                                           &ctx.facts(), ctx.config().report.default_currency},
+                                           &ctx.facts(), ctx.config().report.default_currency, &ctx.reviews()},
                         options);
   // Block the stop signals in every thread; this one waits for them below.
   sigset_t stop;

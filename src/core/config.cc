@@ -15,7 +15,8 @@ std::vector<std::pair<const char*, std::string*>> AppleUrls(Config& c) {
   return {{"asc_api_url", &c.apple.asc_api_url},       {"reporter_url", &c.apple.reporter_url},
           {"idmsa_url", &c.apple.idmsa_url},           {"web_url", &c.apple.web_url},
           {"search_ads_url", &c.apple.search_ads_url}, {"search_ads_token_url", &c.apple.search_ads_token_url},
-          {"itunes_url", &c.apple.itunes_url}};
+          {"itunes_url", &c.apple.itunes_url},         {"amp_api_url", &c.apple.amp_api_url},
+          {"amp_token_url", &c.apple.amp_token_url}};
 }
 
 std::string HostOf(std::string_view url, std::string_view scheme_end) {
@@ -111,14 +112,16 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
     return Error(Code::kInvalidArgument, msg.str());
   }
   Config config;
-  ORCHARD_RETURN_IF_ERROR(CheckKeys(root, "", {"apple", "http", "report", "sync", "fx", "log_level"}));
+  ORCHARD_RETURN_IF_ERROR(CheckKeys(root, "", {"apple", "http", "report", "sync", "fx", "reviews",
+                                                     "log_level"}));
   ORCHARD_RETURN_IF_ERROR(Read(root, "", "log_level", &config.log_level));
 
   Status section_status;
   if (const auto* apple = Section(root, "apple", &section_status)) {
     ORCHARD_RETURN_IF_ERROR(CheckKeys(*apple, "apple.",
                                       {"asc_api_url", "reporter_url", "idmsa_url", "web_url",
-                                       "search_ads_url", "search_ads_token_url", "itunes_url"}));
+                                       "search_ads_url", "search_ads_token_url", "itunes_url",
+                                       "amp_api_url", "amp_token_url"}));
     for (auto& [key, field] : AppleUrls(config)) {
       ORCHARD_RETURN_IF_ERROR(Read(*apple, "apple.", key, field));
     }
@@ -173,6 +176,29 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
     if (hour < 0 || hour > 23) return Error(Code::kInvalidArgument, "fx.fetch_hour must be 0–23");
     config.fx.fetch_hour = static_cast<int>(hour);
     if (!config.fx.url.empty()) ORCHARD_RETURN_IF_ERROR(ValidateEndpointUrl("fx.url", config.fx.url));
+  }
+  ORCHARD_RETURN_IF_ERROR(section_status);
+  if (const auto* reviews = Section(root, "reviews", &section_status)) {
+    ORCHARD_RETURN_IF_ERROR(CheckKeys(*reviews, "reviews.",
+                                      {"linked_interval_minutes", "public_interval_hours",
+                                       "full_resync_hour", "public_min_interval_ms"}));
+    struct Bounded {
+      const char* key;
+      int* field;
+      int64_t low, high;
+    };
+    for (const Bounded& b : {Bounded{"linked_interval_minutes", &config.reviews.linked_interval_minutes, 1, 1440},
+                             Bounded{"public_interval_hours", &config.reviews.public_interval_hours, 1, 168},
+                             Bounded{"full_resync_hour", &config.reviews.full_resync_hour, 0, 23},
+                             Bounded{"public_min_interval_ms", &config.reviews.public_min_interval_ms, 0, 60000}}) {
+      int64_t value = *b.field;
+      ORCHARD_RETURN_IF_ERROR(Read(*reviews, "reviews.", b.key, &value));
+      if (value < b.low || value > b.high) {
+        return Error(Code::kInvalidArgument, "reviews." + std::string(b.key) + " must be " +
+                                                 std::to_string(b.low) + "–" + std::to_string(b.high));
+      }
+      *b.field = static_cast<int>(value);
+    }
   }
   ORCHARD_RETURN_IF_ERROR(section_status);
   for (auto& [key, field] : AppleUrls(config)) {

@@ -23,6 +23,10 @@ struct AppleConfig {
   std::string search_ads_url = "https://api.searchads.apple.com";
   std::string search_ads_token_url = "https://appleid.apple.com/auth/oauth2/token";
   std::string itunes_url = "https://itunes.apple.com";
+  // The store's Media API (ratings histograms, apple-apis.md Part II §B.2) and the service that
+  // hands out its shared anonymous token (§B.0).
+  std::string amp_api_url = "https://amp-api-edge.apps.apple.com";
+  std::string amp_token_url = "https://sf-api-token-service.itunes.apple.com";
 };
 
 struct HttpConfig {
@@ -45,6 +49,16 @@ struct SyncConfig {
   bool backfill_new_accounts = true;  // fetch everything Apple keeps when an account is linked
 };
 
+// Review and ratings syncs of `orchard serve` (issue 6).
+struct ReviewsConfig {
+  int linked_interval_minutes = 60;  // reviews of linked apps (App Store Connect API)
+  int public_interval_hours = 6;     // public feeds of tracked apps, spread over this period
+  int full_resync_hour = 4;          // local hour (sync.time_zone) of the daily full resync
+  // The least time between two requests to Apple's public endpoints (RSS, lookup, Media API):
+  // trackers pace them at about one a second (apple-apis.md Part II §B.8).
+  int public_min_interval_ms = 1000;
+};
+
 // Reference exchange rates (product.md §3 Currency).
 struct FxConfig {
   // The ECB's historical CSV, or any file of that layout; "" = never fetched (import only).
@@ -58,6 +72,7 @@ struct Config {
   ReportConfig report;
   SyncConfig sync;
   FxConfig fx;
+  ReviewsConfig reviews;
   std::string log_level = "warn";
 };
 

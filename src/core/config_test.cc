@@ -57,6 +57,28 @@ TEST(ConfigTest, SyncAndFxSections) {
   EXPECT_EQ(LoadConfig(std::nullopt)->fx.url, "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv");
 }
 
+TEST(ConfigTest, ReviewsSectionAndStoreEndpoints) {
+  auto config = ParseConfig("[reviews]\nlinked_interval_minutes = 15\npublic_interval_hours = 12\n"
+                            "full_resync_hour = 2\npublic_min_interval_ms = 0\n"
+                            "[apple]\namp_api_url = \"http://127.0.0.1:9/\"\n"
+                            "amp_token_url = \"http://127.0.0.1:9\"\n", "t");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->reviews.linked_interval_minutes, 15);
+  EXPECT_EQ(config->reviews.public_interval_hours, 12);
+  EXPECT_EQ(config->reviews.full_resync_hour, 2);
+  EXPECT_EQ(config->reviews.public_min_interval_ms, 0);
+  EXPECT_EQ(config->apple.amp_api_url, "http://127.0.0.1:9");
+  const Config defaults = *LoadConfig(std::nullopt);
+  EXPECT_EQ(defaults.reviews.linked_interval_minutes, 60);
+  EXPECT_EQ(defaults.reviews.public_interval_hours, 6);
+  EXPECT_EQ(defaults.apple.amp_token_url, "https://sf-api-token-service.itunes.apple.com");
+  auto bad = ParseConfig("[reviews]\npublic_interval_hours = 0\n", "t");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("reviews.public_interval_hours must be 1–168"), std::string::npos);
+  EXPECT_FALSE(ParseConfig("[reviews]\nhourly = true\n", "t").has_value());
+  EXPECT_FALSE(ParseConfig("[apple]\namp_api_url = \"http://amp.example\"\n", "t").has_value());
+}
+
 TEST(ConfigTest, MissingFileIsAClearError) {
   auto config = LoadConfig(std::filesystem::path("/nonexistent/orchard.toml"));
   ASSERT_FALSE(config.has_value());

@@ -21,6 +21,7 @@
 #include "store/access_store.h"
 #include "store/fact_store.h"
 #include "store/meta_store.h"
+#include "store/review_store.h"
 
 namespace httplib {
 class Server;
@@ -49,6 +50,7 @@ struct ServerDeps {
   bool sealed = false;  // no master key: data is served, credentials are neither used nor stored
   store::FactStore* facts = nullptr;     // report data (reports, products)
   std::string default_currency = "USD";  // [report] default_currency, when a user has none
+  store::ReviewStore* reviews = nullptr;  // customer reviews, ratings, tracked apps
 };
 
 // What a handler knows about the caller. team_id is the only team a handler may touch.
