@@ -85,6 +85,16 @@ std::optional<std::string> TerritoryAlpha3(std::string_view alpha2) {
   return std::nullopt;
 }
 
+const std::vector<std::string>& TerritoryAlpha2List() {
+  static const std::vector<std::string> list = [] {
+    std::vector<std::string> out;
+    for (const auto& entry : kTerritories) out.emplace_back(entry.second);
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return list;
+}
+
 size_t TerritoryCount() { return kTerritories.size(); }
 
 }  // namespace orchard

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace orchard {
 
@@ -15,6 +16,9 @@ std::optional<std::string> TerritoryAlpha2(std::string_view alpha3);
 
 // "us" or "US" → "USA"; nullopt for a code not in the table.
 std::optional<std::string> TerritoryAlpha3(std::string_view alpha2);
+
+// Every territory's alpha-2 code, sorted: the storefronts `--countries all` means.
+const std::vector<std::string>& TerritoryAlpha2List();
 
 // The number of territories in the table (every value of Apple's TerritoryCode enum).
 size_t TerritoryCount();

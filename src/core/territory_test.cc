@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -50,6 +51,22 @@ TEST(TerritoryTest, KnownPairsAndCases) {
   EXPECT_FALSE(TerritoryAlpha2("US").has_value());
   EXPECT_FALSE(TerritoryAlpha3("zz").has_value());
   EXPECT_FALSE(TerritoryAlpha3("").has_value());
+}
+
+}  // namespace
+}  // namespace orchard
+
+namespace orchard {
+namespace {
+
+TEST(TerritoryTest, Alpha2ListIsEveryTerritorySortedOnce) {
+  const auto& list = TerritoryAlpha2List();
+  ASSERT_EQ(list.size(), 233u);
+  EXPECT_TRUE(std::is_sorted(list.begin(), list.end()));
+  EXPECT_EQ(std::adjacent_find(list.begin(), list.end()), list.end());
+  for (const auto& cc : list) EXPECT_TRUE(TerritoryAlpha3(cc).has_value()) << cc;
+  EXPECT_TRUE(std::binary_search(list.begin(), list.end(), "us"));
+  EXPECT_TRUE(std::binary_search(list.begin(), list.end(), "xk"));
 }
 
 }  // namespace

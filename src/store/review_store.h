@@ -178,6 +178,11 @@ class ReviewStore {
   // app's reviews from a source in a country ("" = any country); nullopt when there is none.
   virtual Result<bool> HasReview(int64_t team_id, const std::string& app_id,
                                  std::string_view source, const std::string& source_id) = 0;
+  // The stored reviews of an app from a source among `source_ids` (missing ones are absent), in
+  // no particular order. A sync compares them with what the source now says.
+  virtual Result<std::vector<Review>> FindReviews(int64_t team_id, const std::string& app_id,
+                                                  std::string_view source,
+                                                  const std::vector<std::string>& source_ids) = 0;
   virtual Result<std::optional<int64_t>> NewestStored(int64_t team_id, const std::string& app_id,
                                                       std::string_view source,
                                                       const std::string& country) = 0;

@@ -483,6 +483,23 @@ TEST_F(ReviewStoreTest, IncrementalSyncHelpers) {
   EXPECT_FALSE(store_->NewestStored(1, "111", kSourceRss, "fr")->has_value());
 }
 
+TEST_F(ReviewStoreTest, FindReviewsBySourceIds) {
+  Seed();
+  auto found = store_->FindReviews(1, "111", kSourceRss, {"a2", "zz", "a4", "b1"});
+  ASSERT_TRUE(found.has_value()) << found.error().ToString();
+  std::vector<std::string> ids;
+  for (const auto& r : *found) ids.push_back(r.source_id + "/" + r.title);
+  std::sort(ids.begin(), ids.end());
+  // b1 belongs to app 222, zz does not exist.
+  EXPECT_EQ(ids, (V{"a2/Too expensive", "a4/Sehr gut"}));
+  auto asc = store_->FindReviews(1, "111", kSourceAsc, {"c1"});
+  ASSERT_TRUE(asc.has_value());
+  ASSERT_EQ(asc->size(), 1u);
+  ASSERT_TRUE((*asc)[0].response.has_value());
+  EXPECT_EQ((*asc)[0].response->id, "resp-c1");
+  EXPECT_TRUE(store_->FindReviews(2, "111", kSourceRss, {"a2"})->empty());  // another team's
+}
+
 TEST_F(ReviewStoreTest, InvalidReviewRejectsTheWholeBatch) {
   Seed();
   auto batch = App111Rss();

@@ -368,6 +368,24 @@ Result<bool> SqliteReviewStore::HasReview(int64_t team_id, const std::string& ap
   return st.Step();
 }
 
+Result<std::vector<Review>> SqliteReviewStore::FindReviews(int64_t team_id, const std::string& app_id,
+                                                          std::string_view source,
+                                                          const std::vector<std::string>& source_ids) {
+  std::vector<Review> out;
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare(std::string("SELECT ") + kReviewColumns +
+                                        " FROM reviews WHERE team_id = ? AND source = ? AND app_id = ? "
+                                        "AND source_id = ?"));
+  for (const std::string& source_id : source_ids) {
+    st.Bind(1, team_id).Bind(2, source).Bind(3, app_id).Bind(4, source_id);
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) out.push_back(ReadReview(st));
+    st.Reset();
+  }
+  return out;
+}
+
 Result<std::optional<int64_t>> SqliteReviewStore::NewestStored(int64_t team_id,
                                                                const std::string& app_id,
                                                                std::string_view source,

@@ -18,6 +18,9 @@ class SqliteReviewStore final : public ReviewStore {
   Result<UpsertCounts> UpsertReviews(int64_t team_id, const std::string& app_id,
                                      std::string_view source,
                                      const std::vector<Review>& reviews) override;
+  Result<std::vector<Review>> FindReviews(int64_t team_id, const std::string& app_id,
+                                          std::string_view source,
+                                          const std::vector<std::string>& source_ids) override;
   Result<bool> HasReview(int64_t team_id, const std::string& app_id, std::string_view source,
                          const std::string& source_id) override;
   Result<std::optional<int64_t>> NewestStored(int64_t team_id, const std::string& app_id,
