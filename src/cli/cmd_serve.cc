@@ -10,10 +10,12 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/review_sources.h"
 #include "cli/sales_source.h"
 #include "core/log.h"
 #include "server/api_server.h"
 #include "sync/fx_sync.h"
+#include "sync/review_scheduler.h"
 #include "sync/scheduler.h"
 
 namespace orchard::cli {
@@ -158,6 +160,40 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
                     [&] { return stopping; });
     }
   });
+  // Reviews and ratings (issue 6) on their own thread, so a long Sales backfill does not hold up
+  // the reviews inbox: linked apps hourly, tracked apps' public feeds spread over their interval.
+  std::thread review_syncer([&] {
+    if (sealed || !o.sync) return;
+    ReviewSources sources(ctx);
+    sync::ReviewScheduler scheduler(&ctx.meta(), &ctx.reviews(), sources.public_client(), &ctx.clock(),
+                                    sources.SchedulerOptions());
+    auto stop_asked = [&] {
+      std::lock_guard check(mu);
+      return stopping;
+    };
+    while (!stop_asked()) {
+      try {
+        std::vector<int64_t> teams;
+        for (const auto& team : ctx.access().ListTeams().value_or(std::vector<store::Team>{})) {
+          teams.push_back(team.id);
+        }
+        auto pass = scheduler.Tick(teams, {}, stop_asked);
+        if (!pass.has_value()) {
+          ORCHARD_LOG_ERROR("review sync pass stopped: {}", pass.error().message());
+        } else if (pass->linked.added + pass->public_feed.added + pass->ratings_apps > 0) {
+          ORCHARD_LOG_INFO("review sync pass: {} new review(s), {} ratings snapshot(s), {} failed",
+                           pass->linked.added + pass->public_feed.added, pass->ratings_apps, pass->failed);
+        }
+      } catch (const std::exception& e) {
+        ORCHARD_LOG_ERROR("review sync pass failed: {}", e.what());
+      }
+      std::unique_lock lock(mu);
+      wake.wait_for(lock, std::chrono::seconds(std::max(1, o.sync_interval_seconds > 0
+                                                               ? o.sync_interval_seconds
+                                                               : ctx.config().sync.interval_seconds)),
+                    [&] { return stopping; });
+    }
+  });
   int signal = 0;
   sigwait(&stop, &signal);
   {
@@ -167,6 +203,7 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   wake.notify_all();
   maintainer.join();
   syncer.join();
+  review_syncer.join();
   api.Stop();
   out << "Stopped.\n";
   return Status::Ok();

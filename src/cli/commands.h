@@ -83,6 +83,13 @@ struct SyncOptions {
 };
 Status SyncSales(AppContext& ctx, const SyncOptions& options, std::ostream& out);
 
+// orchard reviews sync (cmd_review_sync.cc)
+struct ReviewSyncOptions {
+  std::string app;    // "" = every linked and tracked app
+  bool full = false;  // linked apps: read every page, not only the new ones
+};
+Status SyncReviews(AppContext& ctx, const ReviewSyncOptions& options, std::ostream& out);
+
 // orchard report sales: each option is one parameter of the report grammar
 // (reports/report_request.h); empty = not given.
 struct ReportSalesOptions {
