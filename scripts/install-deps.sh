@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates tzdata python3 openssl
+  build-essential cmake ninja-build pkg-config git ca-certificates tzdata python3 python3-cryptography openssl
   libssl-dev libsodium-dev libsqlite3-dev sqlite3 libdeflate-dev zlib1g-dev
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcpp-httplib-dev libhowardhinnant-date-dev
