@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/cmd_reviews.h"
 #include "cli/commands.h"
 #include "core/log.h"
 
@@ -365,6 +366,9 @@ int Main(int argc, char** argv) {
   sales->callback([&] {
     action = WithApp(global, [&](AppContext& ctx) { return ReportSales(ctx, report_opts, std::cout); });
   });
+
+  // orchard reviews …, orchard apps …, orchard report ratings (cmd_reviews.cc)
+  auto review_cli = AddReviewCommands(app, report, global, action);
 
   // orchard fx import FILE
   auto* fx = app.add_subcommand("fx", "Currency reference rates");
