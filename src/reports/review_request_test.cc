@@ -269,7 +269,8 @@ TEST_F(ReviewRenderTest, JsonIsOneDocumentWithTheNormalizedQueryAndEachResponse)
 TEST_F(ReviewRenderTest, FiltersReachTheStoreAndOtherTeamsStayOut) {
   const auto ids_of = [&](const Params& params) {
     std::vector<int64_t> out;
-    for (const auto& r : nlohmann::json::parse(List(params))["reviews"]) out.push_back(r["id"]);
+    const auto doc = nlohmann::json::parse(List(params));
+    for (const auto& r : doc["reviews"]) out.push_back(r["id"]);
     return out;
   };
   EXPECT_EQ(ids_of({{"unreplied", "", ""}, {"rating", "1,2", ""}}),
