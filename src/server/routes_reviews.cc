@@ -208,7 +208,7 @@ void ApiServer::AddReviewRoutes() {
                    }
                  }
                  TRY_ASSIGN(ref, StringField(body, "app"));
-                 std::string list;
+                 std::string codes;
                  if (body.contains("countries")) {
                    const Json& c = body["countries"];
                    const auto bad = [] {
@@ -217,19 +217,19 @@ void ApiServer::AddReviewRoutes() {
                                           "such as [\"us\",\"gb\"]");
                    };
                    if (c.is_string()) {
-                     list = c.get<std::string>();
-                     if (list.empty()) return bad();
+                     codes = c.get<std::string>();
+                     if (codes.empty()) return bad();
                    } else if (c.is_array() && !c.empty()) {
                      for (const auto& item : c) {
                        if (!item.is_string() || item.get<std::string>().empty()) return bad();
-                       list += (list.empty() ? "" : ",") + item.get<std::string>();
+                       codes += (codes.empty() ? "" : ",") + item.get<std::string>();
                      }
                    } else {
                      return bad();
                    }
                  }
                  TRY_ASSIGN(outcome, reports::TrackAppRequest(*deps_.reviews, *deps_.meta,
-                                                              ctx.team_id, ref, list, "countries"));
+                                                              ctx.team_id, ref, codes, "countries"));
                  const store::TrackedApp& tracked = outcome.app;
                  Audit(ctx, "app.track", "app:" + tracked.app_id,
                        tracked.countries.empty()
