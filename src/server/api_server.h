@@ -53,7 +53,7 @@ struct ServerDeps {
   std::string default_currency = "USD";  // [report] default_currency, when a user has none
   store::ReviewStore* reviews = nullptr;  // customer reviews, ratings, tracked apps
   // An App Store Connect client for a linked account (review responses); unset = none.
-  accounts::AscOpener open_asc;
+  accounts::AscOpener open_asc = {};
 };
 
 // What a handler knows about the caller. team_id is the only team a handler may touch.
