@@ -204,13 +204,13 @@ class ReviewsEndToEnd(unittest.TestCase):
         self.assertNotIn(newest["id"], [r["id"] for r in unreplied])
         # A Developer-role key reads reviews but cannot reply: the refusal names the roles.
         self.link("developer", self.sandbox.developer_key)
-        self.orchard("developer", "sync", "--from", "2026-03-12", "--to", "2026-03-12", ok=False)
-        p = self.orchard("developer", "reviews", "sync", ok=False)
-        target = self.listed("developer")
-        if target:
-            refused = self.orchard("developer", "reviews", "reply", str(target[0]["id"]), "--body", "hi", ok=False)
-            self.assertNotEqual(refused.returncode, 0)
-            self.assertRegex(refused.stderr, "(Admin|Customer Support)")
+        p = self.orchard("developer", "reviews", "sync")  # the key reads reviews (and the app catalog)
+        target = self.listed("developer", "--app", app, "--unreplied")
+        self.assertTrue(target, p.stdout)
+        refused = self.orchard("developer", "reviews", "reply", str(target[0]["id"]), "--body", "hi", ok=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertRegex(refused.stderr, "Admin|App Manager|Customer Support")
+        self.assertEqual(self.listed("developer", "--app", app, "--unreplied")[0]["reply_state"], "none")
 
     def test_3_public_tracking_collects_every_storefront_and_ratings(self):
         app = self.sandbox.apps()[1]

@@ -21,4 +21,13 @@ Result<AccountClient> MakeAccountClient(AppContext& ctx, const store::LinkedAcco
   return MakeAccountClient(ctx.config(), account.issuer_id, account.key_id, std::move(key));
 }
 
+accounts::AscOpener AscOpenerFor(AppContext& ctx) {
+  return [&ctx](const store::LinkedAccount& account)
+             -> Result<std::shared_ptr<apple::asc::AscClient>> {
+    ORCHARD_ASSIGN_OR_RETURN(AccountClient made, MakeAccountClient(ctx, account));
+    auto owner = std::make_shared<AccountClient>(std::move(made));
+    return std::shared_ptr<apple::asc::AscClient>(owner, owner->client.get());
+  };
+}
+
 }  // namespace orchard::cli

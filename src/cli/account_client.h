@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "accounts/review_replies.h"
 #include "apple/asc/asc_client.h"
 #include "cli/app_context.h"
 #include "crypto/jwt.h"
@@ -21,5 +22,9 @@ Result<AccountClient> MakeAccountClient(const Config& config, const std::string&
                                         const std::string& key_id, crypto::Es256PrivateKey key);
 // … or from a stored account (sync time).
 Result<AccountClient> MakeAccountClient(AppContext& ctx, const store::LinkedAccount& account);
+
+// The opener the review replies use (accounts/review_replies.h): MakeAccountClient per call, the
+// client kept alive with its HTTP client and signer. Thread-safe (each call builds its own).
+accounts::AscOpener AscOpenerFor(AppContext& ctx);
 
 }  // namespace orchard::cli

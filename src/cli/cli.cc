@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/cmd_reviews.h"
 #include "cli/commands.h"
 #include "core/log.h"
 
@@ -364,6 +365,29 @@ int Main(int argc, char** argv) {
   AddGlobals(report, &global);
   sales->callback([&] {
     action = WithApp(global, [&](AppContext& ctx) { return ReportSales(ctx, report_opts, std::cout); });
+  });
+
+  // orchard reviews …, orchard apps …, orchard report ratings (cmd_reviews.cc)
+  auto review_cli = AddReviewCommands(app, report, global, action);
+  ReviewSyncOptions review_sync_opts;
+  auto* review_sync = review_cli->reviews->add_subcommand(
+      "sync",
+      "Run the team's review and ratings syncs now (orchard serve runs them on its own: linked apps "
+      "hourly, tracked apps' public feeds every few hours, ratings daily). Linked apps are read "
+      "through App Store Connect with their account's API key, newest first, stopping at what is "
+      "already stored; tracked apps through the public reviews feed of each chosen storefront; "
+      "and today's ratings snapshot (average, count, histogram) of every linked and tracked app.");
+  review_sync->footer(
+      "Examples:\n"
+      "  orchard reviews sync\n"
+      "  orchard reviews sync --app 1234567890\n"
+      "  orchard reviews sync --full     # re-read every review (finds edits that kept their date)");
+  review_sync->add_option("--app", review_sync_opts.app, "Only this app (App Store id)");
+  review_sync->add_flag("--full", review_sync_opts.full,
+                        "Linked apps: read every page, not only the new reviews; public feeds: all 10 pages");
+  AddGlobals(review_sync, &global);
+  review_sync->callback([&] {
+    action = WithApp(global, [&](AppContext& ctx) { return SyncReviews(ctx, review_sync_opts, std::cout); });
   });
 
   // orchard fx import FILE

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/account_client.h"
 #include "cli/commands.h"
 #include "cli/review_sources.h"
 #include "cli/sales_source.h"
@@ -55,9 +56,10 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   options.host = listen.first;
   options.port = listen.second;
   options.secure_cookies = o.secure_cookies;
-  server::ApiServer api(server::ServerDeps{&ctx.meta(), &ctx.access(), service, &ctx.clock(), sealed,
-                                           &ctx.facts(), ctx.config().report.default_currency, &ctx.reviews()},
-                        options);
+  server::ServerDeps deps{&ctx.meta(), &ctx.access(), service, &ctx.clock(), sealed,
+                          &ctx.facts(), ctx.config().report.default_currency, &ctx.reviews()};
+  if (!sealed) deps.open_asc = AscOpenerFor(ctx);  // review responses use the account's key
+  server::ApiServer api(deps, options);
   // Block the stop signals in every thread; this one waits for them below.
   sigset_t stop;
   sigemptyset(&stop);

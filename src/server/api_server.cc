@@ -61,6 +61,7 @@ ApiServer::ApiServer(ServerDeps deps, ServerOptions options)
   AddAccessRoutes();
   AddAccountRoutes();
   AddReportRoutes();
+  AddReviewRoutes();
   AddSystemRoutes();
   router_.Add({"GET", "/api/v1/routes", Access::kUser, "Every route and who may call it",
                [this](RequestContext& ctx) { return Routes(ctx); }});

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "accounts/account_service.h"
+#include "accounts/review_replies.h"
 #include "core/clock.h"
 #include "reports/sales_report.h"
 #include "server/auth.h"
@@ -51,6 +52,8 @@ struct ServerDeps {
   store::FactStore* facts = nullptr;     // report data (reports, products)
   std::string default_currency = "USD";  // [report] default_currency, when a user has none
   store::ReviewStore* reviews = nullptr;  // customer reviews, ratings, tracked apps
+  // An App Store Connect client for a linked account (review responses); unset = none.
+  accounts::AscOpener open_asc = {};
 };
 
 // What a handler knows about the caller. team_id is the only team a handler may touch.
@@ -96,6 +99,7 @@ class ApiServer {
   void AddAccessRoutes();
   void AddAccountRoutes();
   void AddReportRoutes();
+  void AddReviewRoutes();  // routes_reviews.cc
   void AddSystemRoutes();
   // Resolves the caller; kUnauthenticated errors become 401.
   Status Authenticate(RequestContext& ctx);

@@ -32,9 +32,11 @@
 #include <vector>
 
 #include "accounts/account_service.h"
+#include "apple/asc/customer_reviews.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "crypto/base64.h"
+#include "crypto/jwt.h"
 #include "crypto/key_ring.h"
 #include "crypto/password_hash.h"
 #include "crypto/sealer.h"
@@ -44,6 +46,7 @@
 #include "store/sqlite/sqlite_access_store.h"
 #include "store/sqlite/sqlite_fact_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
+#include "store/sqlite/sqlite_review_store.h"
 
 namespace orchard::server {
 namespace {
@@ -56,6 +59,9 @@ using store::Role;
 constexpr const char* kPassword = "correct horse battery staple";
 constexpr const char* kGeneric500 =
     R"({"error":{"code":"internal","message":"Something went wrong on the server; it has been logged."}})";
+
+// An app of the sandbox's portfolio (seed 11) with customer reviews.
+constexpr const char* kReviewApp = "1476097583";
 
 // SEC-9's matrix, machine-readable: who may call each route, by "METHOD pattern". Compared with
 // the router's table both ways, so a route cannot be added, removed or loosened unnoticed.
@@ -96,6 +102,15 @@ const std::map<std::string, Access>& ExpectedAccess() {
       {"DELETE /api/v1/accounts/{id}", Access::kAdmin},
       {"POST /api/v1/accounts/{id}/refresh", Access::kAdmin},
       {"GET /api/v1/accounts/{id}/health", Access::kViewer},
+      {"GET /api/v1/reviews", Access::kViewer},
+      {"GET /api/v1/reviews/counts", Access::kViewer},
+      {"GET /api/v1/reviews/{id}", Access::kViewer},
+      {"PUT /api/v1/reviews/{id}/response", Access::kAdmin},
+      {"DELETE /api/v1/reviews/{id}/response", Access::kAdmin},
+      {"GET /api/v1/ratings", Access::kViewer},
+      {"GET /api/v1/apps/tracked", Access::kViewer},
+      {"POST /api/v1/apps/tracked", Access::kAdmin},
+      {"DELETE /api/v1/apps/tracked/{app_id}", Access::kAdmin},
   };
   return kExpectedAccess;
 }
@@ -188,6 +203,8 @@ struct TeamSeed {
   int64_t spare_token_id = 0;   // an API token of the owner that nobody authenticates with
   int64_t notification_id = 0;  // a notification to the owner
   int64_t account_id = 0;       // a linked asc-key account
+  int64_t review_id = 0;        // a review (alpha: the sandbox's, answerable; bravo: from RSS)
+  std::string tracked_app;      // an app the team tracks
   const Person& ByRole(Role role) const {
     return role == Role::kOwner ? owner : role == Role::kAdmin ? admin : viewer;
   }
@@ -233,6 +250,45 @@ class ApiServerTest : public ::testing::Test {
     ads_ = Json::parse(ReadBytes(sandbox_dir_ / "searchads.json"));
     ads_pem_ = ReadBytes(sandbox_dir_ / ads_["private_key_file"].get<std::string>());
   }
+  // A client of the sandbox's App Store Connect, owning its HTTP client and token signer.
+  static std::shared_ptr<apple::asc::AscClient> SandboxClient(const std::string& issuer,
+                                                              const std::string& key_id,
+                                                              crypto::Es256PrivateKey key) {
+    struct Bundle {
+      std::unique_ptr<net::HttpClient> http;
+      std::unique_ptr<crypto::AscTokenSigner> signer;
+      std::unique_ptr<apple::asc::AscClient> client;
+    };
+    auto b = std::make_shared<Bundle>();
+    b->http = net::MakeCurlHttpClient();
+    b->signer = std::make_unique<crypto::AscTokenSigner>(issuer, key_id, std::move(key), &SystemClock());
+    auto* signer = b->signer.get();
+    b->client = std::make_unique<apple::asc::AscClient>(
+        sandbox_->base_url(), [signer] { return signer->Token(); }, b->http.get());
+    return std::shared_ptr<apple::asc::AscClient>(b, b->client.get());
+  }
+  // The id of one of the sandbox's reviews of kReviewApp (read once, with key.json).
+  static std::string SandboxReviewId() {
+    static std::string id;
+    if (!id.empty()) return id;
+    auto key = crypto::Es256PrivateKey::FromPem(Secret(key_pem_));
+    EXPECT_TRUE(key.has_value());
+    if (!key.has_value()) return "no-key";
+    auto client = SandboxClient(key_["issuer_id"].get<std::string>(),
+                                key_["key_id"].get<std::string>(), std::move(*key));
+    apple::asc::ListReviewsOptions options;
+    options.limit = 5;
+    options.max_pages = 1;
+    auto listed = apple::asc::ListCustomerReviews(
+        *client, kReviewApp, options, [](const apple::asc::CustomerReviewPage& page) {
+          if (!page.reviews.empty() && id.empty()) id = page.reviews.front().id;
+          return Result<apple::asc::PageAction>(apple::asc::PageAction::kStop);
+        });
+    EXPECT_TRUE(listed.has_value()) << listed.error().ToString();
+    EXPECT_FALSE(id.empty()) << "the sandbox has no review of " << kReviewApp;
+    return id.empty() ? "no-review" : id;
+  }
+
   static void TearDownTestSuite() {
     sandbox_.reset();
     fs::remove_all(sandbox_dir_);
@@ -256,6 +312,7 @@ class ApiServerTest : public ::testing::Test {
     meta_ = std::make_unique<store::sqlite::SqliteMetaStore>(db_, clock_.get());
     access_ = std::make_unique<store::sqlite::SqliteAccessStore>(db_, clock_.get());
     facts_ = std::make_unique<store::sqlite::SqliteFactStore>(db_, clock_.get());
+    reviews_ = std::make_unique<store::sqlite::SqliteReviewStore>(db_, clock_.get());
     auto ring = crypto::KeyRing::CreateFile(dir_ / "keys" / "master.key");
     ASSERT_TRUE(ring.has_value()) << ring.error().ToString();
     ring_ = std::make_unique<crypto::KeyRing>(std::move(*ring));
@@ -281,6 +338,7 @@ class ApiServerTest : public ::testing::Test {
     server_.reset();
     service_.reset();
     facts_.reset();
+    reviews_.reset();
     access_.reset();
     meta_.reset();
     db_.reset();
@@ -298,6 +356,13 @@ class ApiServerTest : public ::testing::Test {
     options.port = 0;
     ServerDeps deps{meta_.get(), access_.get(), service_.get(), clock_.get(), false};
     deps.facts = facts_.get();
+    deps.reviews = reviews_.get();
+    // As `orchard serve` opens a linked account's key for review responses.
+    deps.open_asc = [this](const store::LinkedAccount& a) -> Result<std::shared_ptr<apple::asc::AscClient>> {
+      ORCHARD_ASSIGN_OR_RETURN(Secret pem, service_->OpenSecret(a, "secret"));
+      ORCHARD_ASSIGN_OR_RETURN(crypto::Es256PrivateKey key, crypto::Es256PrivateKey::FromPem(pem));
+      return SandboxClient(a.issuer_id, a.key_id, std::move(key));
+    };
     server_ = std::make_unique<ApiServer>(deps, options);
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -472,6 +537,23 @@ class ApiServerTest : public ::testing::Test {
     }
     t->spare_token_id = IssueToken(t->id, t->owner.id, tag + " spare token").first;
     t->notification_id = Notify(t->id, t->owner.id, tag + " notice");
+    // Alpha's review is one of the sandbox's (so a reply to it reaches Apple and succeeds once
+    // the app is in the catalog of alpha's account, see ObjectId); bravo's is from the feed.
+    store::Review review;
+    review.source_id = tag == "alpha" ? SandboxReviewId() : tag + "-feed-review";
+    review.country = "us";
+    review.rating = 2;
+    review.title = tag + " review";
+    review.body = tag + " review text";
+    review.author = tag + " reviewer";
+    review.updated_at = clock_->NowSeconds() - 3600;
+    auto stored = reviews_->UpsertReviews(t->id, kReviewApp,
+                                          tag == "alpha" ? store::kSourceAsc : store::kSourceRss,
+                                          {review});
+    ASSERT_TRUE(stored.has_value()) << stored.error().ToString();
+    t->review_id = stored->added_ids.at(0);
+    t->tracked_app = tag == "alpha" ? "700000001" : "700000002";
+    ASSERT_TRUE(reviews_->TrackApp(t->id, store::TrackedApp{t->tracked_app, {"us"}, 0, 0}).has_value());
   }
 
   // ---- Sign-in through the API ----
@@ -607,6 +689,22 @@ class ApiServerTest : public ::testing::Test {
     if (pattern.rfind("/api/v1/accounts/", 0) == 0 && param == "id") {
       return own ? EnsureAccount(a_) : b_.account_id;
     }
+    if (pattern.rfind("/api/v1/reviews/", 0) == 0 && param == "id") {
+      if (!own) return b_.review_id;
+      // The app is in the catalog of alpha's (Admin-key) account: a reply can reach Apple.
+      store::CatalogApp app;
+      app.apple_id = kReviewApp;
+      app.name = "alpha app";
+      app.account_id = EnsureAccount(a_);
+      EXPECT_TRUE(meta_->PutCatalogApps(a_.id, {app}, clock_->NowSeconds()).ok());
+      return a_.review_id;
+    }
+    if (pattern.rfind("/api/v1/apps/tracked/", 0) == 0 && param == "app_id") {
+      if (!own) return std::stoll(b_.tracked_app);
+      const std::string fresh = std::to_string(710000000 + ++seq_);
+      EXPECT_TRUE(reviews_->TrackApp(a_.id, store::TrackedApp{fresh, {}, 0, 0}).has_value());
+      return std::stoll(fresh);
+    }
     ADD_FAILURE() << "no test object for {" << param << "} of " << pattern
                   << ": add one to ObjectId";
     return 987654;
@@ -619,6 +717,7 @@ class ApiServerTest : public ::testing::Test {
       const std::string param = path.substr(open + 1, close - open - 1);
       path.replace(open, close - open + 1, std::to_string(ObjectId(pattern, param, own, caller)));
     }
+    if (pattern == "/api/v1/ratings") path += std::string("?app=") + kReviewApp;  // required
     return path;
   }
 
@@ -665,6 +764,15 @@ class ApiServerTest : public ::testing::Test {
                   {"private_key", ads_pem_}}
           .dump();
     }
+    if (key == "PUT /api/v1/reviews/{id}/response")
+      return Json{{"body", "Thanks for the review! (" + n + ")"}}.dump();
+    if (key == "POST /api/v1/apps/tracked") {
+      return Json{{"app", "https://apps.apple.com/us/app/some-app/id" + std::to_string(720000000 + seq_)},
+                  {"countries", Json::array({"us", "gb"})}}
+          .dump();
+    }
+    if (key == "DELETE /api/v1/reviews/{id}/response" || key == "DELETE /api/v1/apps/tracked/{app_id}")
+      return "";
     if (key == "DELETE /api/v1/session" || key == "DELETE /api/v1/team/members/{user_id}" ||
         key == "DELETE /api/v1/tokens/{id}" || key == "POST /api/v1/notifications/{id}/read" ||
         key == "DELETE /api/v1/accounts/{id}" || key == "POST /api/v1/accounts/{id}/refresh") {
@@ -778,6 +886,7 @@ class ApiServerTest : public ::testing::Test {
   std::unique_ptr<store::sqlite::SqliteMetaStore> meta_;
   std::unique_ptr<store::sqlite::SqliteAccessStore> access_;
   std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
+  std::unique_ptr<store::sqlite::SqliteReviewStore> reviews_;
   std::unique_ptr<crypto::KeyRing> ring_;
   std::unique_ptr<crypto::Sealer> sealer_;
   std::unique_ptr<accounts::AccountService> service_;

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/territory.h"
+#include "sync/catalog_sync.h"
 
 namespace orchard::sync {
 namespace {
@@ -59,11 +60,7 @@ Result<ReviewPassSummary> ReviewScheduler::Tick(const std::vector<int64_t>& team
 
     // Linked apps through App Store Connect.
     for (const auto& account : accounts) {
-      std::vector<std::string> apps;
-      for (const auto& app : catalog) {
-        if (app.account_id == account.id && wanted(app.apple_id)) apps.push_back(app.apple_id);
-      }
-      if (apps.empty() || !options_.open_asc) continue;
+      if (!options_.open_asc) break;
       auto client = options_.open_asc(account);
       if (!client.has_value()) {
         if (client.error().code() == Code::kFailedPrecondition) {
@@ -73,11 +70,34 @@ Result<ReviewPassSummary> ReviewScheduler::Tick(const std::vector<int64_t>& team
         }
         continue;
       }
+      auto apps_of = [&] {
+        std::vector<std::string> apps;
+        for (const auto& app : catalog) {
+          if (app.account_id == account.id && wanted(app.apple_id)) apps.push_back(app.apple_id);
+        }
+        return apps;
+      };
+      std::vector<std::string> apps = apps_of();
+      const std::string catalog_key = "catalog/" + team_key + std::to_string(account.id);
+      if (apps.empty() && catalog_day_[catalog_key] < static_cast<int32_t>(today.days())) {
+        // An account the Sales sync does not read (a key without a sales role) has no catalog
+        // yet: read it here, once a day at most.
+        catalog_day_[catalog_key] = static_cast<int32_t>(today.days());
+        auto read = SyncAppCatalog(**client, *meta_, account, *clock_);
+        if (!read.has_value()) {
+          fail("app catalog of account " + std::to_string(account.id), read.error());
+          continue;
+        }
+        ORCHARD_ASSIGN_OR_RETURN(catalog, meta_->ListCatalogApps(team));
+        apps = apps_of();
+      }
+      if (apps.empty()) continue;
       for (const auto& app : apps) linked_apps.insert(app);
       for (const auto& app : apps) {
         if (stop && stop()) return summary;
         const std::string key = "linked/" + team_key + app;
-        const bool full = pass.full || (minute >= options_.full_resync_hour * 60 &&
+        // The daily full resync belongs to the schedule; a forced pass does what it is told.
+        const bool full = pass.full || (!pass.force && minute >= options_.full_resync_hour * 60 &&
                                         full_day_[key] < static_cast<int32_t>(today.days()));
         if (!pass.force && !full && !Due(key, now)) continue;
         auto counts = SyncLinkedReviews(**client, *reviews_, team, app,

@@ -63,7 +63,8 @@ class ReviewScheduler {
       : meta_(meta), reviews_(reviews), public_(public_client), clock_(clock), options_(std::move(options)) {}
 
   struct PassOptions {
-    bool force = false;        // everything now, whatever is due (`orchard reviews sync`)
+    bool force = false;        // everything now, whatever is due (`orchard reviews sync`); no
+                               // daily full resync unless `full`
     bool full = false;         // linked apps: a full resync
     std::string only_app;      // "" = every app
   };
@@ -85,6 +86,7 @@ class ReviewScheduler {
   std::map<std::string, int64_t> next_;       // unit → not before (unix seconds)
   std::map<std::string, int32_t> full_day_;   // linked app → local day of its last full resync
   std::map<std::string, int32_t> ratings_day_;  // app → local day of its last snapshot
+  std::map<std::string, int32_t> catalog_day_;  // account → local day its catalog was read here
 };
 
 }  // namespace orchard::sync
