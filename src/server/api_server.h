@@ -26,6 +26,9 @@
 namespace httplib {
 class Server;
 }
+namespace orchard::notify {
+class ReviewWebhooks;
+}
 
 namespace orchard::server {
 
@@ -51,6 +54,7 @@ struct ServerDeps {
   store::FactStore* facts = nullptr;     // report data (reports, products)
   std::string default_currency = "USD";  // [report] default_currency, when a user has none
   store::ReviewStore* reviews = nullptr;  // customer reviews, ratings, tracked apps
+  notify::ReviewWebhooks* webhooks = nullptr;  // the team's new-review webhook (routes_webhooks.cc)
 };
 
 // What a handler knows about the caller. team_id is the only team a handler may touch.
@@ -97,6 +101,7 @@ class ApiServer {
   void AddAccountRoutes();
   void AddReportRoutes();
   void AddSystemRoutes();
+  void AddWebhookRoutes();
   // Resolves the caller; kUnauthenticated errors become 401.
   Status Authenticate(RequestContext& ctx);
   Status Authorize(const Route& route, const RequestContext& ctx);
