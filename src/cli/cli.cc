@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/cmd_reviews.h"
+#include "cli/cmd_webhooks.h"
 #include "cli/commands.h"
 #include "core/log.h"
 
@@ -404,6 +405,8 @@ int Main(int argc, char** argv) {
   fx_import->callback([&] {
     action = WithApp(global, [&](AppContext& ctx) { return ImportFx(ctx, fx_file, std::cout); });
   });
+
+  auto webhook_opts = AddWebhookCommands(&app, &global, &action, AddGlobals);  // orchard webhooks
 
   // orchard sandbox
   SandboxCliOptions sandbox_opts;

@@ -14,6 +14,7 @@
 #include "cli/review_sources.h"
 #include "cli/sales_source.h"
 #include "core/log.h"
+#include "notify/review_webhooks.h"
 #include "server/api_server.h"
 #include "sync/fx_sync.h"
 #include "sync/review_scheduler.h"
@@ -52,6 +53,9 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   if (sealed && sealer.error().code() != Code::kFailedPrecondition) return sealer.error();
   ORCHARD_ASSIGN_OR_RETURN(accounts::AccountService * service, ctx.Accounts(/*sealed_ok=*/true));
 
+  // New-review webhooks (the API's routes and the delivery thread below); sealed, nothing signs.
+  notify::ReviewWebhooks webhooks(&ctx.reviews(), &ctx.meta(), sealed ? nullptr : *sealer,
+                                  [] { return net::MakeCurlHttpClient(); }, &ctx.clock());
   server::ServerOptions options;
   options.host = listen.first;
   options.port = listen.second;
@@ -59,6 +63,7 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   server::ServerDeps deps{&ctx.meta(), &ctx.access(), service, &ctx.clock(), sealed,
                           &ctx.facts(), ctx.config().report.default_currency, &ctx.reviews()};
   if (!sealed) deps.open_asc = AscOpenerFor(ctx);  // review responses use the account's key
+  deps.webhooks = &webhooks;
   server::ApiServer api(deps, options);
   // Block the stop signals in every thread; this one waits for them below.
   sigset_t stop;
@@ -196,6 +201,26 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
                     [&] { return stopping; });
     }
   });
+  // Delivers queued new-review notifications every 10 s (notify/review_webhooks.h). Without the
+  // master key it cannot sign: it says so once and sends nothing.
+  std::thread notifier([&] {
+    if (sealed) {
+      ORCHARD_LOG_WARN("review webhooks are not delivered while Orchard is sealed (no master key)");
+      return;
+    }
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      lock.unlock();
+      try {
+        auto ran = webhooks.RunOnce(ctx.clock().NowSeconds());
+        if (!ran.has_value()) ORCHARD_LOG_WARN("review webhooks: {}", ran.error().message());
+      } catch (const std::exception& e) {
+        ORCHARD_LOG_ERROR("review webhooks pass failed: {}", e.what());
+      }
+      lock.lock();
+      wake.wait_for(lock, std::chrono::seconds(10), [&] { return stopping; });
+    }
+  });
   int signal = 0;
   sigwait(&stop, &signal);
   {
@@ -206,6 +231,7 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   maintainer.join();
   syncer.join();
   review_syncer.join();
+  notifier.join();
   api.Stop();
   out << "Stopped.\n";
   return Status::Ok();

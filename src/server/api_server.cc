@@ -63,6 +63,7 @@ ApiServer::ApiServer(ServerDeps deps, ServerOptions options)
   AddReportRoutes();
   AddReviewRoutes();
   AddSystemRoutes();
+  AddWebhookRoutes();
   router_.Add({"GET", "/api/v1/routes", Access::kUser, "Every route and who may call it",
                [this](RequestContext& ctx) { return Routes(ctx); }});
 }

@@ -27,6 +27,9 @@
 namespace httplib {
 class Server;
 }
+namespace orchard::notify {
+class ReviewWebhooks;
+}
 
 namespace orchard::server {
 
@@ -54,6 +57,7 @@ struct ServerDeps {
   store::ReviewStore* reviews = nullptr;  // customer reviews, ratings, tracked apps
   // An App Store Connect client for a linked account (review responses); unset = none.
   accounts::AscOpener open_asc = {};
+  notify::ReviewWebhooks* webhooks = nullptr;  // the team's new-review webhook (routes_webhooks.cc)
 };
 
 // What a handler knows about the caller. team_id is the only team a handler may touch.
@@ -101,6 +105,7 @@ class ApiServer {
   void AddReportRoutes();
   void AddReviewRoutes();  // routes_reviews.cc
   void AddSystemRoutes();
+  void AddWebhookRoutes();
   // Resolves the caller; kUnauthenticated errors become 401.
   Status Authenticate(RequestContext& ctx);
   Status Authorize(const Route& route, const RequestContext& ctx);

@@ -22,6 +22,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -41,6 +42,7 @@
 #include "crypto/password_hash.h"
 #include "crypto/sealer.h"
 #include "net/http_client.h"
+#include "notify/review_webhooks.h"
 #include "sandbox/sandbox.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/sqlite_access_store.h"
@@ -111,6 +113,10 @@ const std::map<std::string, Access>& ExpectedAccess() {
       {"GET /api/v1/apps/tracked", Access::kViewer},
       {"POST /api/v1/apps/tracked", Access::kAdmin},
       {"DELETE /api/v1/apps/tracked/{app_id}", Access::kAdmin},
+      {"GET /api/v1/webhooks/reviews", Access::kAdmin},
+      {"PUT /api/v1/webhooks/reviews", Access::kAdmin},
+      {"POST /api/v1/webhooks/reviews/test", Access::kAdmin},
+      {"DELETE /api/v1/webhooks/reviews", Access::kAdmin},
   };
   return kExpectedAccess;
 }
@@ -329,6 +335,9 @@ class ApiServerTest : public ::testing::Test {
     service_ = std::make_unique<accounts::AccountService>(
         meta_.get(), access_.get(), sealer_.get(), config, [] { return net::MakeCurlHttpClient(); },
         clock_.get());
+    webhooks_ = std::make_unique<notify::ReviewWebhooks>(
+        reviews_.get(), meta_.get(), sealer_.get(), [] { return net::MakeCurlHttpClient(); },
+        clock_.get());
     StartServer(ServerOptions{});
     SeedTeam("alpha", &a_);
     SeedTeam("bravo", &b_);
@@ -337,6 +346,7 @@ class ApiServerTest : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     service_.reset();
+    webhooks_.reset();
     facts_.reset();
     reviews_.reset();
     access_.reset();
@@ -363,6 +373,7 @@ class ApiServerTest : public ::testing::Test {
       ORCHARD_ASSIGN_OR_RETURN(crypto::Es256PrivateKey key, crypto::Es256PrivateKey::FromPem(pem));
       return SandboxClient(a.issuer_id, a.key_id, std::move(key));
     };
+    deps.webhooks = webhooks_.get();
     server_ = std::make_unique<ApiServer>(deps, options);
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -773,6 +784,13 @@ class ApiServerTest : public ::testing::Test {
     }
     if (key == "DELETE /api/v1/reviews/{id}/response" || key == "DELETE /api/v1/apps/tracked/{app_id}")
       return "";
+    if (key == "PUT /api/v1/webhooks/reviews") {
+      // Nothing listens on the discard port: a test delivery answers "not delivered" at once.
+      return Json{{"url", "http://127.0.0.1:9/hook"}, {"max_rating", 2}}.dump();
+    }
+    if (key == "POST /api/v1/webhooks/reviews/test" || key == "DELETE /api/v1/webhooks/reviews") {
+      return "";
+    }
     if (key == "DELETE /api/v1/session" || key == "DELETE /api/v1/team/members/{user_id}" ||
         key == "DELETE /api/v1/tokens/{id}" || key == "POST /api/v1/notifications/{id}/read" ||
         key == "DELETE /api/v1/accounts/{id}" || key == "POST /api/v1/accounts/{id}/refresh") {
@@ -887,6 +905,7 @@ class ApiServerTest : public ::testing::Test {
   std::unique_ptr<store::sqlite::SqliteAccessStore> access_;
   std::unique_ptr<store::sqlite::SqliteFactStore> facts_;
   std::unique_ptr<store::sqlite::SqliteReviewStore> reviews_;
+  std::unique_ptr<notify::ReviewWebhooks> webhooks_;
   std::unique_ptr<crypto::KeyRing> ring_;
   std::unique_ptr<crypto::Sealer> sealer_;
   std::unique_ptr<accounts::AccountService> service_;
@@ -1519,6 +1538,104 @@ TEST_F(ApiServerTest, AViewerIsToldWhoCanLinkAndCanAskThem) {
     EXPECT_EQ(list.body.find("link_request"), std::string::npos)
         << other->email << ": " << list.body;
   }
+}
+
+// ---- The new-review webhook (routes_webhooks.cc) ----
+
+// Admins only; the secret is in the answer that creates or rotates it and nowhere else (not in a
+// later GET, not in the audit log); another team sees and removes nothing of it.
+TEST_F(ApiServerTest, ReviewWebhookIsAdminOnlyShowsItsSecretOnceAndStaysInItsTeam) {
+  // A receiver on loopback for the test delivery.
+  httplib::Server receiver;
+  std::mutex mu;
+  std::vector<httplib::Headers> got;
+  receiver.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    got.push_back(req.headers);
+    res.set_content("ok", "text/plain");
+  });
+  const int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  for (int i = 0; i < 5000 && !receiver.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  const Auth admin{a_.admin.token, "", ""};
+  const Auth viewer{a_.viewer.token, "", ""};
+  const Auth b_admin{b_.admin.token, "", ""};
+  const std::string path = "/api/v1/webhooks/reviews";
+
+  EXPECT_EQ(Send("GET", path, "", viewer).status, 403);
+  EXPECT_EQ(Send("PUT", path, Json{{"url", url}}.dump(), viewer).status, 403);
+  EXPECT_EQ(Send("POST", path + "/test", "", viewer).status, 403);
+  EXPECT_EQ(Send("DELETE", path, "", viewer).status, 403);
+  const Reply none = Send("GET", path, "", admin);
+  EXPECT_EQ(none.status, 200);
+  EXPECT_TRUE(none.Parsed()["webhook"].is_null()) << none.body;
+  EXPECT_EQ(Send("POST", path + "/test", "", admin).status, 404);
+
+  // Bad input is refused in words and stores nothing.
+  const Reply plain_http = Send("PUT", path, Json{{"url", "http://hooks.example/x"}}.dump(), admin);
+  EXPECT_EQ(plain_http.status, 400);
+  EXPECT_NE(plain_http.Message().find("loopback"), std::string::npos) << plain_http.body;
+  EXPECT_EQ(Send("PUT", path, Json{{"url", url}, {"secret", "mine"}}.dump(), admin).status, 400);
+  EXPECT_EQ(Send("PUT", path, Json{{"url", url}, {"max_rating", 9}}.dump(), admin).status, 400);
+  EXPECT_TRUE(Send("GET", path, "", admin).Parsed()["webhook"].is_null());
+
+  const Reply created = Send(
+      "PUT", path,
+      Json{{"url", url}, {"format", "slack"}, {"max_rating", 2}, {"countries", {"us", "GB"}}}.dump(),
+      admin);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string secret = created.Parsed().value("secret", "");
+  ASSERT_EQ(secret.size(), 70u) << created.body;
+  EXPECT_EQ(secret.rfind("whsec_", 0), 0u);
+  EXPECT_EQ(created.Parsed()["webhook"]["countries"], Json({"gb", "us"}));
+
+  const Reply shown = Send("GET", path, "", admin);
+  EXPECT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.Parsed()["webhook"]["format"], "slack");
+  EXPECT_EQ(shown.Parsed()["webhook"]["max_rating"], 2);
+  EXPECT_EQ(shown.body.find(secret.substr(6)), std::string::npos);
+  EXPECT_FALSE(shown.Parsed()["webhook"].contains("secret"));
+
+  // An update keeps the secret and does not show it; a rotation shows the new one once.
+  const Reply updated = Send("PUT", path, Json{{"url", url}, {"max_rating", 1}}.dump(), admin);
+  EXPECT_EQ(updated.status, 200) << updated.body;
+  EXPECT_FALSE(updated.Parsed().contains("secret"));
+  const Reply rotated = Send("PUT", path, Json{{"url", url}, {"rotate_secret", true}}.dump(), admin);
+  EXPECT_EQ(rotated.status, 200) << rotated.body;
+  const std::string second = rotated.Parsed().value("secret", "");
+  EXPECT_EQ(second.size(), 70u);
+  EXPECT_NE(second, secret);
+
+  const Reply test = Send("POST", path + "/test", "", admin);
+  EXPECT_EQ(test.status, 200) << test.body;
+  EXPECT_EQ(test.Parsed()["delivered"], true) << test.body;
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].find("X-Orchard-Signature")->second.rfind("t=", 0), 0u);
+  }
+
+  // Another team: nothing to see, nothing to remove.
+  const Reply other = Send("GET", path, "", b_admin);
+  EXPECT_EQ(other.status, 200);
+  EXPECT_TRUE(other.Parsed()["webhook"].is_null()) << other.body;
+  EXPECT_EQ(Send("POST", path + "/test", "", b_admin).status, 404);
+  EXPECT_EQ(Send("DELETE", path, "", b_admin).Parsed()["removed"], false);
+  EXPECT_FALSE(Send("GET", path, "", admin).Parsed()["webhook"].is_null());
+
+  // The audit log records the changes, never the secrets.
+  const Reply audit = Send("GET", "/api/v1/audit", "", Auth{a_.owner.token, "", ""});
+  EXPECT_NE(audit.body.find("webhook.create"), std::string::npos) << audit.body;
+  EXPECT_EQ(audit.body.find(secret.substr(6)), std::string::npos);
+  EXPECT_EQ(audit.body.find(second.substr(6)), std::string::npos);
+
+  EXPECT_EQ(Send("DELETE", path, "", admin).Parsed()["removed"], true);
+  EXPECT_TRUE(Send("GET", path, "", admin).Parsed()["webhook"].is_null());
+  receiver.stop();
+  serving.join();
 }
 
 // ---- Lifecycle ----

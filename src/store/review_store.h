@@ -160,6 +160,71 @@ struct TrackedApp {
   int64_t created_at = 0;              // set by the store
 };
 
+// A team's new-review webhook (at most one per team). Deliveries are signed with a secret that
+// the store keeps only sealed: the caller seals it with crypto::Sealer, context (team id,
+// "review_webhooks", "secret", row id = team id), and opens it the same way.
+inline constexpr std::string_view kWebhookTable = "review_webhooks";
+inline constexpr std::string_view kWebhookSecretColumn = "secret";
+
+struct ReviewWebhook {
+  std::string url;
+  std::string format = "json";         // "json" | "slack"
+  int max_rating = 5;                  // reviews rated at most this (1–5; 5 = every review)
+  std::vector<std::string> countries;  // lower-case alpha-2, sorted; empty = every storefront
+  std::vector<std::string> app_ids;    // sorted; empty = every app
+  bool enabled = true;
+  // The sealed signing secret. On PutReviewWebhook an empty blob keeps the stored one (an
+  // update that does not rotate); a new webhook needs one.
+  std::string secret_blob;
+  uint32_t secret_key_version = 0;
+  int64_t created_at = 0;  // set by the store
+  int64_t updated_at = 0;  // set by the store
+};
+
+// Where a queued notification stands.
+enum class NotificationState { kQueued, kSending, kSent, kFailed, kSkipped };
+// "queued" | "sending" | "sent" | "failed" | "skipped".
+inline std::string_view NotificationStateName(NotificationState state) {
+  switch (state) {
+    case NotificationState::kSending: return "sending";
+    case NotificationState::kSent: return "sent";
+    case NotificationState::kFailed: return "failed";
+    case NotificationState::kSkipped: return "skipped";
+    case NotificationState::kQueued: break;
+  }
+  return "queued";
+}
+
+// A notification claimed for delivery, with what the payload needs.
+struct ClaimedNotification {
+  int64_t team_id = 0;
+  std::string delivery_id;  // fixed when queued; the same on every attempt (X-Orchard-Delivery)
+  int attempts = 0;         // attempts made before this one
+  int64_t created_at = 0;   // when it was queued
+  int64_t claim = 0;        // names this claim in FinishReviewNotification
+  Review review;            // as stored now (an edit since queueing shows its new text)
+};
+
+// How a delivery attempt ended.
+struct NotificationOutcome {
+  NotificationState state = NotificationState::kSent;  // kSent | kQueued (retry) | kFailed | kSkipped
+  int64_t not_before = 0;  // kQueued: the next attempt's earliest time
+  std::string error;       // kQueued/kFailed: what went wrong; kSkipped: why, in words
+};
+
+// One notification as stored (for status displays and tests).
+struct NotificationRecord {
+  int64_t review_id = 0;
+  int64_t team_id = 0;
+  NotificationState state = NotificationState::kQueued;
+  int attempts = 0;
+  int64_t not_before = 0;
+  int64_t created_at = 0;
+  int64_t sent_at = 0;
+  std::string last_error;
+  std::string delivery_id;
+};
+
 class ReviewStore {
  public:
   virtual ~ReviewStore() = default;
@@ -206,6 +271,32 @@ class ReviewStore {
   virtual Result<int64_t> QueueReviewNotifications(int64_t team_id,
                                                    const std::vector<int64_t>& review_ids,
                                                    int64_t now) = 0;
+
+  // The team's webhook: created or replaced (kInvalidArgument for a format other than
+  // json/slack, a max_rating outside 1–5, a bad country, an empty url, or no secret for a new
+  // one); created_at is kept on a replace. Get: kNotFound when there is none. Delete: false when
+  // there was none.
+  virtual Result<ReviewWebhook> PutReviewWebhook(int64_t team_id, const ReviewWebhook& hook) = 0;
+  virtual Result<ReviewWebhook> GetReviewWebhook(int64_t team_id) = 0;
+  virtual Result<bool> DeleteReviewWebhook(int64_t team_id) = 0;
+
+  // Claims up to `limit` notifications due at `now`, oldest first, over every team, atomically
+  // (two senders never hold the same one): queued ones with not_before <= now, and sending ones
+  // whose lease ended (not_before <= now: the sender died or hung). Each becomes 'sending' with
+  // not_before = lease_until and a new claim number.
+  virtual Result<std::vector<ClaimedNotification>> ClaimReviewNotifications(int64_t now,
+                                                                           int64_t lease_until,
+                                                                           int limit) = 0;
+  // Records how a claimed attempt ended: sent (sent_at = now), queued again for a retry,
+  // failed, or skipped. Every outcome but kSkipped counts an attempt. kAborted when the claim is
+  // no longer held (its lease ended and another sender claimed it), and then nothing changes —
+  // so a recorded 'sent' is never undone.
+  virtual Status FinishReviewNotification(int64_t review_id, int64_t claim,
+                                          const NotificationOutcome& outcome, int64_t now) = 0;
+  // kNotFound for another team's or an unqueued review.
+  virtual Result<NotificationRecord> GetReviewNotification(int64_t team_id, int64_t review_id) = 0;
+  // The team's notifications by state name (only states that occur).
+  virtual Result<std::map<std::string, int64_t>> CountReviewNotifications(int64_t team_id) = 0;
 
   // Upserts snapshots: one per (app, country, day); a second put of the same day replaces it.
   // kInvalidArgument for a bad country, an average outside 0–500 or a negative count.

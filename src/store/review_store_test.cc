@@ -1,6 +1,7 @@
 // ReviewStore on SQLite. Expected values are worked out by hand from the fixture below.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include "core/clock.h"
 #include "store/testing/test_database.h"
 #include "store/review_store.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_review_store.h"
 
 namespace orchard::store {
@@ -637,6 +639,230 @@ TEST_F(ReviewStoreTest, TrackedAppsAddChangeListRemove) {
 
   EXPECT_EQ(store_->TrackApp(1, {"id123", {}, 0, 0}).error().code(), Code::kInvalidArgument);
   EXPECT_EQ(store_->TrackApp(1, {"123", {"usa"}, 0, 0}).error().code(), Code::kInvalidArgument);
+}
+
+// ---- The review webhook and the notification queue (migration 6) ----
+
+TEST_F(ReviewStoreTest, WebhookIsCreatedWithASecretUpdatedWithoutOneAndDeleted) {
+  ReviewWebhook h;
+  h.url = "https://hooks.example/orchard";
+  h.format = "slack";
+  h.max_rating = 2;
+  h.countries = {"US", "gb", "us"};
+  h.app_ids = {"222", "111"};
+  // A new webhook needs its sealed secret.
+  EXPECT_EQ(store_->PutReviewWebhook(1, h).error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->GetReviewWebhook(1).error().code(), Code::kNotFound);
+
+  h.secret_blob = std::string("\x00sealed\xff", 8);
+  h.secret_key_version = 3;
+  auto made = store_->PutReviewWebhook(1, h);
+  ASSERT_TRUE(made.has_value()) << made.error().ToString();
+  EXPECT_EQ(made->countries, (V{"gb", "us"}));  // lower-cased, sorted, once each
+  EXPECT_EQ(made->app_ids, (V{"111", "222"}));
+  EXPECT_EQ(made->created_at, kNow);
+  EXPECT_EQ(made->secret_blob, h.secret_blob);
+
+  // An update without a secret keeps the stored one and the creation time.
+  clock_.Advance(std::chrono::seconds(60));
+  ReviewWebhook change;
+  change.url = "https://hooks.example/v2";
+  change.enabled = false;
+  auto updated = store_->PutReviewWebhook(1, change);
+  ASSERT_TRUE(updated.has_value()) << updated.error().ToString();
+  EXPECT_EQ(updated->url, "https://hooks.example/v2");
+  EXPECT_EQ(updated->format, "json");
+  EXPECT_EQ(updated->max_rating, 5);
+  EXPECT_TRUE(updated->countries.empty());
+  EXPECT_TRUE(updated->app_ids.empty());
+  EXPECT_FALSE(updated->enabled);
+  EXPECT_EQ(updated->secret_blob, h.secret_blob);
+  EXPECT_EQ(updated->secret_key_version, 3u);
+  EXPECT_EQ(updated->created_at, kNow);
+  EXPECT_EQ(updated->updated_at, kNow + 60);
+
+  // Another team sees nothing and cannot delete it.
+  EXPECT_EQ(store_->GetReviewWebhook(2).error().code(), Code::kNotFound);
+  EXPECT_FALSE(*store_->DeleteReviewWebhook(2));
+  EXPECT_TRUE(store_->GetReviewWebhook(1).has_value());
+
+  ReviewWebhook bad = h;
+  bad.format = "xml";
+  EXPECT_EQ(store_->PutReviewWebhook(1, bad).error().code(), Code::kInvalidArgument);
+  bad = h;
+  bad.max_rating = 0;
+  EXPECT_EQ(store_->PutReviewWebhook(1, bad).error().code(), Code::kInvalidArgument);
+  bad = h;
+  bad.countries = {"usa"};
+  EXPECT_EQ(store_->PutReviewWebhook(1, bad).error().code(), Code::kInvalidArgument);
+  bad = h;
+  bad.url = "";
+  EXPECT_EQ(store_->PutReviewWebhook(1, bad).error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->GetReviewWebhook(1)->url, "https://hooks.example/v2");  // nothing changed
+
+  EXPECT_TRUE(*store_->DeleteReviewWebhook(1));
+  EXPECT_FALSE(*store_->DeleteReviewWebhook(1));
+  EXPECT_EQ(store_->GetReviewWebhook(1).error().code(), Code::kNotFound);
+}
+
+TEST_F(ReviewStoreTest, NotificationsAreClaimedOnceAndFinishedByTheirClaim) {
+  Seed();
+  const int64_t a1 = IdOf("a1"), a2 = IdOf("a2"), b1 = IdOf("b1");
+  // Queued at different times: claims go oldest first.
+  ASSERT_EQ(*store_->QueueReviewNotifications(1, {b1}, kNow - 30), 1);
+  ASSERT_EQ(*store_->QueueReviewNotifications(1, {a1, a2}, kNow - 20), 2);
+
+  auto first = store_->ClaimReviewNotifications(kNow, kNow + 120, 2);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].review.id, b1);
+  EXPECT_EQ((*first)[0].review.title, "Slow sync");
+  EXPECT_EQ((*first)[0].team_id, 1);
+  EXPECT_EQ((*first)[0].attempts, 0);
+  EXPECT_EQ((*first)[0].created_at, kNow - 30);
+  EXPECT_EQ((*first)[0].delivery_id.size(), 32u);
+  EXPECT_EQ((*first)[1].review.id, a1);  // a1 before a2: same time, lower id
+  EXPECT_NE((*first)[0].delivery_id, (*first)[1].delivery_id);
+  // Claimed ones are not claimed again while their lease lasts.
+  auto second = store_->ClaimReviewNotifications(kNow, kNow + 120, 10);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].review.id, a2);
+  EXPECT_TRUE(store_->ClaimReviewNotifications(kNow + 119, kNow + 200, 10)->empty());
+
+  // b1: sent. a1: a retry at now+60. a2: skipped (no attempt counted).
+  ASSERT_TRUE(store_->FinishReviewNotification(b1, (*first)[0].claim,
+                                               {NotificationState::kSent, 0, ""}, kNow + 1)
+                  .ok());
+  ASSERT_TRUE(store_->FinishReviewNotification(
+                        a1, (*first)[1].claim,
+                        {NotificationState::kQueued, kNow + 60, "the receiver answered 500"},
+                        kNow + 1)
+                  .ok());
+  ASSERT_TRUE(store_->FinishReviewNotification(
+                        a2, (*second)[0].claim,
+                        {NotificationState::kSkipped, 0, "rated 2, above the filter"}, kNow + 1)
+                  .ok());
+  // A finished claim cannot finish again.
+  EXPECT_EQ(store_->FinishReviewNotification(b1, (*first)[0].claim,
+                                             {NotificationState::kQueued, kNow, "x"}, kNow + 2)
+                .code(),
+            Code::kAborted);
+
+  auto sent = store_->GetReviewNotification(1, b1);
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->state, NotificationState::kSent);
+  EXPECT_EQ(sent->attempts, 1);
+  EXPECT_EQ(sent->sent_at, kNow + 1);
+  EXPECT_EQ(sent->delivery_id, (*first)[0].delivery_id);
+  auto retry = store_->GetReviewNotification(1, a1);
+  EXPECT_EQ(retry->state, NotificationState::kQueued);
+  EXPECT_EQ(retry->attempts, 1);
+  EXPECT_EQ(retry->not_before, kNow + 60);
+  EXPECT_EQ(retry->last_error, "the receiver answered 500");
+  auto skipped = store_->GetReviewNotification(1, a2);
+  EXPECT_EQ(skipped->state, NotificationState::kSkipped);
+  EXPECT_EQ(skipped->attempts, 0);
+  EXPECT_EQ(skipped->last_error, "rated 2, above the filter");
+  EXPECT_EQ(store_->GetReviewNotification(2, b1).error().code(), Code::kNotFound);
+
+  // The retry is due at now+60, not before; it keeps its delivery id.
+  EXPECT_TRUE(store_->ClaimReviewNotifications(kNow + 59, kNow + 180, 10)->empty());
+  auto again = store_->ClaimReviewNotifications(kNow + 60, kNow + 180, 10);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].review.id, a1);
+  EXPECT_EQ((*again)[0].attempts, 1);
+  EXPECT_EQ((*again)[0].delivery_id, retry->delivery_id);
+  ASSERT_TRUE(store_->FinishReviewNotification(a1, (*again)[0].claim,
+                                               {NotificationState::kFailed, 0, "gave up"},
+                                               kNow + 61)
+                  .ok());
+  EXPECT_EQ(store_->GetReviewNotification(1, a1)->attempts, 2);
+  EXPECT_EQ(store_->GetReviewNotification(1, a1)->state, NotificationState::kFailed);
+  EXPECT_EQ(*store_->CountReviewNotifications(1),
+            (std::map<std::string, int64_t>{{"failed", 1}, {"sent", 1}, {"skipped", 1}}));
+  EXPECT_TRUE(store_->CountReviewNotifications(2)->empty());
+  // Nothing finished is ever claimed again.
+  EXPECT_TRUE(store_->ClaimReviewNotifications(kNow + 86400, kNow + 86500, 10)->empty());
+}
+
+TEST_F(ReviewStoreTest, AnAbandonedClaimIsClaimedAgainAfterItsLeaseAndTheOldClaimCannotFinish) {
+  Seed();
+  const int64_t a1 = IdOf("a1");
+  ASSERT_EQ(*store_->QueueReviewNotifications(1, {a1}, kNow), 1);
+  auto dead = store_->ClaimReviewNotifications(kNow, kNow + 120, 10);
+  ASSERT_EQ(dead->size(), 1u);
+  // The sender died: nothing is finished. Before the lease ends nobody takes it…
+  EXPECT_TRUE(store_->ClaimReviewNotifications(kNow + 119, kNow + 239, 10)->empty());
+  // …and at its end it is claimed again, with the same delivery id.
+  auto next = store_->ClaimReviewNotifications(kNow + 120, kNow + 240, 10);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0].delivery_id, (*dead)[0].delivery_id);
+  EXPECT_NE((*next)[0].claim, (*dead)[0].claim);
+  ASSERT_TRUE(store_->FinishReviewNotification(a1, (*next)[0].claim,
+                                               {NotificationState::kSent, 0, ""}, kNow + 121)
+                  .ok());
+  // The first sender wakes up and reports a failure: it no longer holds the claim, and the
+  // recorded delivery stands.
+  EXPECT_EQ(store_->FinishReviewNotification(a1, (*dead)[0].claim,
+                                             {NotificationState::kQueued, kNow + 180, "timeout"},
+                                             kNow + 130)
+                .code(),
+            Code::kAborted);
+  EXPECT_EQ(store_->GetReviewNotification(1, a1)->state, NotificationState::kSent);
+  EXPECT_EQ(store_->ClaimReviewNotifications(kNow, kNow + 1, 0).error().code(),
+            Code::kInvalidArgument);
+}
+
+// A data dir of schema 5 with queued notifications: migration 6 rebuilds the queue and keeps
+// every row, giving each a delivery id of its own.
+TEST(ReviewStoreMigrationTest, SchemaFiveQueueSurvivesMigrationSix) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("orchard-reviews-v5-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // The schema-5 file, built by hand: migrations 1–5 only.
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "o.db").c_str(), &raw), SQLITE_OK);
+    std::string v5;
+    for (size_t i = 0; i < 5; ++i) v5 += std::string(sqlite::Migrations()[i]);
+    v5 +=
+        "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0);"
+        "INSERT INTO reviews (id, team_id, app_id, source, source_id, country, rating, title, "
+        "body, author, version, created_at, updated_at, first_seen_at) VALUES "
+        "(10, 1, '111', 'rss', 'x1', 'us', 1, 't', 'b', 'a', '', 5, 5, 5),"
+        "(11, 1, '111', 'rss', 'x2', 'us', 2, 't', 'b', 'a', '', 6, 6, 6);"
+        "INSERT INTO review_notifications (review_id, team_id, state, attempts, not_before, "
+        "created_at, sent_at, last_error) VALUES (10, 1, 'sent', 1, 0, 7, 8, ''),"
+        "(11, 1, 'queued', 2, 900, 7, 0, 'HTTP 500');"
+        "PRAGMA user_version=5;";
+    ASSERT_EQ(sqlite3_exec(raw, v5.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+  }
+  auto db = sqlite::Database::Open(dir / "o.db");
+  ASSERT_TRUE(db.has_value()) << db.error().ToString();
+  EXPECT_EQ((*db)->SchemaVersion(), static_cast<int>(sqlite::Migrations().size()));
+  FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1000)));
+  sqlite::SqliteReviewStore store(*db, &clock);
+  auto sent = store.GetReviewNotification(1, 10);
+  ASSERT_TRUE(sent.has_value()) << sent.error().ToString();
+  EXPECT_EQ(sent->state, NotificationState::kSent);
+  EXPECT_EQ(sent->sent_at, 8);
+  auto queued = store.GetReviewNotification(1, 11);
+  ASSERT_TRUE(queued.has_value());
+  EXPECT_EQ(queued->state, NotificationState::kQueued);
+  EXPECT_EQ(queued->attempts, 2);
+  EXPECT_EQ(queued->not_before, 900);
+  EXPECT_EQ(queued->last_error, "HTTP 500");
+  EXPECT_EQ(sent->delivery_id.size(), 32u);
+  EXPECT_EQ(queued->delivery_id.size(), 32u);
+  EXPECT_NE(sent->delivery_id, queued->delivery_id);
+  auto claimed = store.ClaimReviewNotifications(1000, 1100, 10);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].review.id, 11);
+  db->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ReplyStateNameTest, RoundTrips) {

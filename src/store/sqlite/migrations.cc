@@ -404,6 +404,54 @@ CREATE TABLE rating_snapshots (
   PRIMARY KEY (team_id, app_id, country, day)
 ) WITHOUT ROWID;
 )sql",
+      // 6: review webhooks (one per team) and the notification queue rebuilt with what delivery
+      // needs: a 'skipped' state, a stable delivery id and a claim counter.
+      R"sql(
+-- The team's new-review webhook. The signing secret is stored sealed only (crypto::Sealer,
+-- context: team, 'review_webhooks', 'secret', row id = team id); sealing happens above the
+-- store. countries and app_ids are comma lists ('' = all).
+CREATE TABLE review_webhooks (
+  team_id INTEGER PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  format TEXT NOT NULL DEFAULT 'json' CHECK (format IN ('json', 'slack')),
+  max_rating INTEGER NOT NULL DEFAULT 5 CHECK (max_rating BETWEEN 1 AND 5),
+  countries TEXT NOT NULL DEFAULT '',
+  app_ids TEXT NOT NULL DEFAULT '',
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  secret BLOB NOT NULL,
+  secret_key_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- The queue of migration 5, rebuilt (SQLite cannot change a CHECK in place):
+--   state 'skipped': the review did not match the webhook's filter (or there was no webhook);
+--   delivery_id: random, fixed when queued; every attempt for the review carries it
+--     (X-Orchard-Delivery), so a receiver can drop a repeat after a crash;
+--   claim: bumped by every claim; a finish names the claim it ends, so a sender whose lease
+--     ran out cannot overwrite what a later sender recorded.
+-- While 'sending', not_before is the end of the sender's lease.
+CREATE TABLE review_notifications_new (
+  review_id INTEGER PRIMARY KEY REFERENCES reviews(id) ON DELETE CASCADE,
+  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  state TEXT NOT NULL DEFAULT 'queued'
+    CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'skipped')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  not_before INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  delivery_id TEXT NOT NULL DEFAULT (lower(hex(randomblob(16)))),
+  claim INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO review_notifications_new (review_id, team_id, state, attempts, not_before,
+                                      created_at, sent_at, last_error)
+  SELECT review_id, team_id, state, attempts, not_before, created_at, sent_at, last_error
+  FROM review_notifications;
+DROP TABLE review_notifications;
+ALTER TABLE review_notifications_new RENAME TO review_notifications;
+CREATE INDEX review_notifications_due ON review_notifications (state, not_before);
+)sql",
   };
   return migrations;
 }

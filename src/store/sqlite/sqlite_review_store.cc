@@ -223,6 +223,52 @@ TrackedApp ReadTracked(const Statement& st) {
   return a;
 }
 
+// "a,b,c" → {"a", "b", "c"}; "" → {}.
+std::vector<std::string> SplitCommas(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string JoinCommas(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out;
+}
+
+constexpr const char* kWebhookColumns =
+    "url, format, max_rating, countries, app_ids, enabled, secret, secret_key_version, "
+    "created_at, updated_at";
+
+ReviewWebhook ReadWebhook(const Statement& st) {
+  ReviewWebhook h;
+  h.url = st.Text(0);
+  h.format = st.Text(1);
+  h.max_rating = static_cast<int>(st.Int(2));
+  h.countries = SplitCommas(st.Text(3));
+  h.app_ids = SplitCommas(st.Text(4));
+  h.enabled = st.Int(5) != 0;
+  h.secret_blob = st.Blob(6);
+  h.secret_key_version = static_cast<uint32_t>(st.Int(7));
+  h.created_at = st.Int(8);
+  h.updated_at = st.Int(9);
+  return h;
+}
+
+Result<NotificationState> ParseNotificationState(std::string_view name) {
+  for (NotificationState s : {NotificationState::kQueued, NotificationState::kSending,
+                              NotificationState::kSent, NotificationState::kFailed,
+                              NotificationState::kSkipped}) {
+    if (NotificationStateName(s) == name) return s;
+  }
+  return Error(Code::kDataLoss, "unknown notification state \"" + std::string(name) + "\"");
+}
+
 }  // namespace
 
 std::string FtsLiteralQuery(std::string_view text) {
@@ -672,6 +718,236 @@ Result<std::vector<TrackedApp>> SqliteReviewStore::ListTrackedApps(int64_t team_
     ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     out.push_back(ReadTracked(st));
+  }
+  return out;
+}
+
+Result<ReviewWebhook> SqliteReviewStore::PutReviewWebhook(int64_t team_id,
+                                                          const ReviewWebhook& hook) {
+  if (hook.url.empty()) return Error(Code::kInvalidArgument, "a webhook needs a url");
+  if (hook.format != "json" && hook.format != "slack") {
+    return Error(Code::kInvalidArgument,
+                 "a webhook format is \"json\" or \"slack\", not \"" + hook.format + "\"");
+  }
+  if (hook.max_rating < 1 || hook.max_rating > 5) {
+    return Error(Code::kInvalidArgument,
+                 "max_rating " + std::to_string(hook.max_rating) + " is not 1–5");
+  }
+  std::vector<std::string> countries;
+  ORCHARD_ASSIGN_OR_RETURN(std::string unused, CountriesText(hook.countries, countries));
+  (void)unused;
+  std::vector<std::string> apps = hook.app_ids;
+  for (const auto& a : apps) {
+    if (a.empty() || a.find(',') != std::string::npos) {
+      return Error(Code::kInvalidArgument, "app id \"" + a + "\" is empty or holds a comma");
+    }
+  }
+  std::sort(apps.begin(), apps.end());
+  apps.erase(std::unique(apps.begin(), apps.end()), apps.end());
+  const int64_t now = clock_->NowSeconds();
+  auto lock = db_->lock();
+  ReviewWebhook out;
+  Status st = InTransaction(*db_, [&]() -> Status {
+    if (hook.secret_blob.empty()) {
+      // An update without a new secret: the webhook must exist (its secret stays).
+      ORCHARD_ASSIGN_OR_RETURN(
+          Statement update,
+          db_->Prepare("UPDATE review_webhooks SET url = ?, format = ?, max_rating = ?, "
+                       "countries = ?, app_ids = ?, enabled = ?, updated_at = ? "
+                       "WHERE team_id = ?"));
+      update.Bind(1, hook.url)
+          .Bind(2, hook.format)
+          .Bind(3, static_cast<int64_t>(hook.max_rating))
+          .Bind(4, JoinCommas(countries))
+          .Bind(5, JoinCommas(apps))
+          .Bind(6, int64_t{hook.enabled ? 1 : 0})
+          .Bind(7, now)
+          .Bind(8, team_id);
+      ORCHARD_RETURN_IF_ERROR(update.Run());
+      if (db_->Changes() == 0) {
+        return Status(Code::kInvalidArgument, "a new webhook needs a signing secret");
+      }
+    } else {
+      ORCHARD_ASSIGN_OR_RETURN(
+          Statement put,
+          db_->Prepare("INSERT INTO review_webhooks (team_id, url, format, max_rating, "
+                       "countries, app_ids, enabled, secret, secret_key_version, created_at, "
+                       "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (team_id) DO UPDATE SET url = excluded.url, "
+                       "format = excluded.format, max_rating = excluded.max_rating, "
+                       "countries = excluded.countries, app_ids = excluded.app_ids, "
+                       "enabled = excluded.enabled, secret = excluded.secret, "
+                       "secret_key_version = excluded.secret_key_version, "
+                       "updated_at = excluded.updated_at"));
+      put.Bind(1, team_id)
+          .Bind(2, hook.url)
+          .Bind(3, hook.format)
+          .Bind(4, static_cast<int64_t>(hook.max_rating))
+          .Bind(5, JoinCommas(countries))
+          .Bind(6, JoinCommas(apps))
+          .Bind(7, int64_t{hook.enabled ? 1 : 0})
+          .BindBlob(8, hook.secret_blob)
+          .Bind(9, static_cast<int64_t>(hook.secret_key_version))
+          .Bind(10, now)
+          .Bind(11, now);
+      ORCHARD_RETURN_IF_ERROR(put.Run());
+    }
+    ORCHARD_ASSIGN_OR_RETURN(Statement get,
+                             db_->Prepare(std::string("SELECT ") + kWebhookColumns +
+                                          " FROM review_webhooks WHERE team_id = ?"));
+    get.Bind(1, team_id);
+    ORCHARD_ASSIGN_OR_RETURN(bool row, get.Step());
+    if (!row) return Status(Code::kInternal, "webhook missing after it was written");
+    out = ReadWebhook(get);
+    return Status::Ok();
+  });
+  if (!st.ok()) return Error(st);
+  return out;
+}
+
+Result<ReviewWebhook> SqliteReviewStore::GetReviewWebhook(int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement get,
+                           db_->Prepare(std::string("SELECT ") + kWebhookColumns +
+                                        " FROM review_webhooks WHERE team_id = ?"));
+  get.Bind(1, team_id);
+  ORCHARD_ASSIGN_OR_RETURN(bool row, get.Step());
+  if (!row) return Error(Code::kNotFound, "no review webhook is set up");
+  return ReadWebhook(get);
+}
+
+Result<bool> SqliteReviewStore::DeleteReviewWebhook(int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement del,
+                           db_->Prepare("DELETE FROM review_webhooks WHERE team_id = ?"));
+  del.Bind(1, team_id);
+  ORCHARD_RETURN_IF_ERROR(del.Run());
+  return db_->Changes() > 0;
+}
+
+Result<std::vector<ClaimedNotification>> SqliteReviewStore::ClaimReviewNotifications(
+    int64_t now, int64_t lease_until, int limit) {
+  if (limit < 1) return Error(Code::kInvalidArgument, "claim limit must be at least 1");
+  if (lease_until <= now) return Error(Code::kInvalidArgument, "a lease must end after now");
+  auto lock = db_->lock();
+  std::vector<ClaimedNotification> out;
+  Status st = InTransaction(*db_, [&]() -> Status {
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement due,
+        db_->Prepare("SELECT review_id, team_id, delivery_id, attempts, created_at "
+                     "FROM review_notifications WHERE state IN ('queued', 'sending') "
+                     "AND not_before <= ? ORDER BY created_at, review_id LIMIT ?"));
+    due.Bind(1, now).Bind(2, static_cast<int64_t>(limit));
+    std::vector<int64_t> ids;
+    while (true) {
+      ORCHARD_ASSIGN_OR_RETURN(bool row, due.Step());
+      if (!row) break;
+      ClaimedNotification n;
+      ids.push_back(due.Int(0));
+      n.team_id = due.Int(1);
+      n.delivery_id = due.Text(2);
+      n.attempts = static_cast<int>(due.Int(3));
+      n.created_at = due.Int(4);
+      out.push_back(std::move(n));
+    }
+    due.Reset();
+    ORCHARD_ASSIGN_OR_RETURN(
+        Statement claim,
+        db_->Prepare("UPDATE review_notifications SET state = 'sending', not_before = ?, "
+                     "claim = claim + 1 WHERE review_id = ? RETURNING claim"));
+    ORCHARD_ASSIGN_OR_RETURN(Statement review,
+                             db_->Prepare(std::string("SELECT ") + kReviewColumns +
+                                          " FROM reviews WHERE id = ?"));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      claim.Bind(1, lease_until).Bind(2, ids[i]);
+      ORCHARD_ASSIGN_OR_RETURN(bool row, claim.Step());
+      if (!row) return Status(Code::kInternal, "claimed notification vanished");
+      out[i].claim = claim.Int(0);
+      ORCHARD_RETURN_IF_ERROR(claim.Run());  // finishes the statement
+      review.Bind(1, ids[i]);
+      ORCHARD_ASSIGN_OR_RETURN(bool found, review.Step());
+      // The foreign key cascades a deleted review to its notification, so it is always there.
+      if (!found) return Status(Code::kInternal, "notification without its review");
+      out[i].review = ReadReview(review);
+      review.Reset();
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return Error(st);
+  return out;
+}
+
+Status SqliteReviewStore::FinishReviewNotification(int64_t review_id, int64_t claim,
+                                                   const NotificationOutcome& outcome,
+                                                   int64_t now) {
+  std::string sql;
+  switch (outcome.state) {
+    case NotificationState::kSent:
+      sql = "state = 'sent', sent_at = ?1, attempts = attempts + 1, last_error = ''";
+      break;
+    case NotificationState::kQueued:
+      sql = "state = 'queued', not_before = ?2, attempts = attempts + 1, last_error = ?3";
+      break;
+    case NotificationState::kFailed:
+      sql = "state = 'failed', attempts = attempts + 1, last_error = ?3";
+      break;
+    case NotificationState::kSkipped:
+      sql = "state = 'skipped', last_error = ?3";
+      break;
+    case NotificationState::kSending:
+      return Status(Code::kInvalidArgument, "an attempt cannot end in 'sending'");
+  }
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("UPDATE review_notifications SET " + sql +
+                                 " WHERE review_id = ?4 AND claim = ?5 AND state = 'sending'"));
+  st.Bind(1, now).Bind(2, outcome.not_before).Bind(3, outcome.error).Bind(4, review_id).Bind(5, claim);
+  ORCHARD_RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() == 0) {
+    return Status(Code::kAborted, "the notification of review " + std::to_string(review_id) +
+                                      " is no longer claimed by this sender");
+  }
+  return Status::Ok();
+}
+
+Result<NotificationRecord> SqliteReviewStore::GetReviewNotification(int64_t team_id,
+                                                                    int64_t review_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("SELECT review_id, team_id, state, attempts, not_before, created_at, sent_at, "
+                   "last_error, delivery_id FROM review_notifications "
+                   "WHERE team_id = ? AND review_id = ?"));
+  st.Bind(1, team_id).Bind(2, review_id);
+  ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) {
+    return Error(Code::kNotFound, "no notification for review " + std::to_string(review_id));
+  }
+  NotificationRecord r;
+  r.review_id = st.Int(0);
+  r.team_id = st.Int(1);
+  ORCHARD_ASSIGN_OR_RETURN(r.state, ParseNotificationState(st.Text(2)));
+  r.attempts = static_cast<int>(st.Int(3));
+  r.not_before = st.Int(4);
+  r.created_at = st.Int(5);
+  r.sent_at = st.Int(6);
+  r.last_error = st.Text(7);
+  r.delivery_id = st.Text(8);
+  return r;
+}
+
+Result<std::map<std::string, int64_t>> SqliteReviewStore::CountReviewNotifications(
+    int64_t team_id) {
+  auto lock = db_->lock();
+  ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT state, count(*) FROM review_notifications "
+                                        "WHERE team_id = ? GROUP BY state"));
+  st.Bind(1, team_id);
+  std::map<std::string, int64_t> out;
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out[std::string(st.Text(0))] = st.Int(1);
   }
   return out;
 }

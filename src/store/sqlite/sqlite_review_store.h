@@ -1,5 +1,5 @@
 // ReviewStore on SQLite (migration 5: reviews, review_history, reviews_fts, rating_snapshots,
-// tracked_apps, review_notifications).
+// tracked_apps, review_notifications; migration 6: review_webhooks, the queue's delivery ids).
 #pragma once
 
 #include <memory>
@@ -33,6 +33,16 @@ class SqliteReviewStore final : public ReviewStore {
   Result<ReviewCounts> CountReviews(const ReviewQuery& query) override;
   Result<int64_t> QueueReviewNotifications(int64_t team_id, const std::vector<int64_t>& review_ids,
                                            int64_t now) override;
+  Result<ReviewWebhook> PutReviewWebhook(int64_t team_id, const ReviewWebhook& hook) override;
+  Result<ReviewWebhook> GetReviewWebhook(int64_t team_id) override;
+  Result<bool> DeleteReviewWebhook(int64_t team_id) override;
+  Result<std::vector<ClaimedNotification>> ClaimReviewNotifications(int64_t now,
+                                                                   int64_t lease_until,
+                                                                   int limit) override;
+  Status FinishReviewNotification(int64_t review_id, int64_t claim,
+                                  const NotificationOutcome& outcome, int64_t now) override;
+  Result<NotificationRecord> GetReviewNotification(int64_t team_id, int64_t review_id) override;
+  Result<std::map<std::string, int64_t>> CountReviewNotifications(int64_t team_id) override;
   Status PutRatingSnapshots(int64_t team_id,
                             const std::vector<RatingSnapshot>& snapshots) override;
   Result<std::vector<RatingSnapshot>> ListRatingSnapshots(int64_t team_id,
