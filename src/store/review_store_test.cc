@@ -4,6 +4,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <filesystem>
 
 #include "core/clock.h"
@@ -641,6 +644,7 @@ TEST_F(ReviewStoreTest, TrackedAppsAddChangeListRemove) {
   EXPECT_EQ(store_->TrackApp(1, {"123", {"usa"}, 0, 0}).error().code(), Code::kInvalidArgument);
 }
 
+<<<<<<< HEAD
 // ---- The review webhook and the notification queue (migration 6) ----
 
 TEST_F(ReviewStoreTest, WebhookIsCreatedWithASecretUpdatedWithoutOneAndDeleted) {
@@ -821,11 +825,126 @@ TEST(ReviewStoreMigrationTest, SchemaFiveQueueSurvivesMigrationSix) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   // The schema-5 file, built by hand: migrations 1–5 only.
+=======
+// A text search pages either from the team's date index or from the text's matches, whichever
+// reads less (sqlite_review_store.cc); both must give the same pages. Here a common word (80 of
+// team 1's 120 reviews, every other pair sharing a second) pages from the date index, a rare one
+// (2 reviews) from the matches; team 2 holds the common word too, in rows between team 1's.
+TEST_F(ReviewStoreTest, TextSearchPagesAndCountsOnlyTheTeamsMatches) {
+  // Team 1's review i: updated kNow - (i / 2) hours, rating 1 + i % 5, "battery" unless
+  // i % 3 == 2, "kaleidoscope" for i = 7 and 50. No digits in any text: team 1's id is 1.
+  auto team1 = [](int from, int to) {
+    std::vector<Review> out;
+    for (int i = from; i < to; ++i) {
+      std::string body = i % 3 == 2 ? "works fine" : "the battery drains";
+      if (i == 7 || i == 50) body += " like a kaleidoscope";
+      out.push_back(R(("t1-" + std::to_string(i)).c_str(), "us", 1 + i % 5,
+                      kNow - (i / 2) * 3600, "Review", body.c_str()));
+    }
+    return out;
+  };
+  std::vector<Review> team2;
+  for (int i = 0; i < 60; ++i) {
+    team2.push_back(R(("t2-" + std::to_string(i)).c_str(), "gb", 3, kNow - i * 60, "Battery",
+                      "battery battery"));
+  }
+  ASSERT_TRUE(store_->UpsertReviews(1, "111", kSourceRss, team1(0, 60)).has_value());
+  ASSERT_TRUE(store_->UpsertReviews(2, "111", kSourceRss, team2).has_value());
+  ASSERT_TRUE(store_->UpsertReviews(1, "111", kSourceRss, team1(60, 120)).has_value());
+
+  // Expected, from the fixture's rule: team 1's ids are in i order, so newest first is i / 2
+  // ascending, then i descending within a second.
+  auto expected = [](auto keep, bool newest) {
+    std::vector<int> is;
+    for (int i = 0; i < 120; ++i) {
+      if (keep(i)) is.push_back(i);
+    }
+    std::sort(is.begin(), is.end(), [](int a, int b) {
+      return a / 2 != b / 2 ? a / 2 < b / 2 : a > b;
+    });
+    if (!newest) std::reverse(is.begin(), is.end());
+    V out;
+    for (int i : is) out.push_back("t1-" + std::to_string(i));
+    return out;
+  };
+  const V battery_newest = expected([](int i) { return i % 3 != 2; }, true);
+  const V battery_oldest = expected([](int i) { return i % 3 != 2; }, false);
+  ASSERT_EQ(battery_newest.size(), 80u);
+  for (ReviewSort sort : {ReviewSort::kNewest, ReviewSort::kOldest}) {
+    const V& all = sort == ReviewSort::kNewest ? battery_newest : battery_oldest;
+    for (int limit : {1, 7, 50}) {
+      for (int64_t offset : {0, 5, 79, 80}) {
+        ReviewQuery q;
+        q.text = "BATTERY";
+        q.sort = sort;
+        q.limit = limit;
+        q.offset = offset;
+        int64_t total = 0;
+        const size_t first = std::min<size_t>(static_cast<size_t>(offset), all.size());
+        const size_t last = std::min<size_t>(first + static_cast<size_t>(limit), all.size());
+        EXPECT_EQ(Ids(q, &total), V(all.begin() + static_cast<std::ptrdiff_t>(first),
+                                    all.begin() + static_cast<std::ptrdiff_t>(last)))
+            << "limit " << limit << " offset " << offset;
+        EXPECT_EQ(total, 80);
+      }
+    }
+  }
+  ReviewQuery rare;
+  rare.text = "kaleidoscope";
+  int64_t total = 0;
+  EXPECT_EQ(Ids(rare, &total), (V{"t1-7", "t1-50"}));
+  EXPECT_EQ(total, 2);
+
+  // With another filter the total is counted over the rows: ★1 is i % 5 == 0, and of those
+  // the ones with "battery": i = 0, 15, 30, … (i % 15 == 0) and i = 10, 25, … (i % 15 == 10).
+  ReviewQuery one_star;
+  one_star.text = "battery";
+  one_star.ratings = {1};
+  one_star.limit = 3;
+  EXPECT_EQ(Ids(one_star, &total), (V{"t1-0", "t1-10", "t1-15"}));
+  EXPECT_EQ(total, 16);
+  auto counts = store_->CountReviews([] {
+    ReviewQuery q;
+    q.team_id = 1;
+    q.text = "battery";
+    return q;
+  }());
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(counts->total, 80);
+  EXPECT_EQ(counts->by_rating, (std::map<int, int64_t>{{1, 16}, {2, 16}, {3, 16}, {4, 16}, {5, 16}}));
+
+  // Team 2 sees its own 60 and nothing of team 1's.
+  ReviewQuery theirs;
+  theirs.team_id = 2;
+  theirs.text = "battery";
+  theirs.limit = 2;
+  EXPECT_EQ(Ids(theirs, &total), (V{"t2-0", "t2-1"}));
+  EXPECT_EQ(total, 60);
+  theirs.text = "kaleidoscope";
+  EXPECT_EQ(Ids(theirs, &total), V{});
+  EXPECT_EQ(total, 0);
+
+  // The team's token in the index is not text: "1" and "2" are in no title or body.
+  EXPECT_EQ(Search("1"), V{});
+  theirs.text = "2";
+  EXPECT_EQ(Ids(theirs, &total), V{});
+  EXPECT_EQ(total, 0);
+}
+
+// Reviews stored before the text index held the team (schema 5) are found after the upgrade,
+// each by its own team only, and reviews stored after it too.
+TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("orchard-reviews-v5-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+>>>>>>> reviews-bench
   {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "o.db").c_str(), &raw), SQLITE_OK);
     std::string v5;
     for (size_t i = 0; i < 5; ++i) v5 += std::string(sqlite::Migrations()[i]);
+<<<<<<< HEAD
     v5 +=
         "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0);"
         "INSERT INTO reviews (id, team_id, app_id, source, source_id, country, rating, title, "
@@ -836,12 +955,22 @@ TEST(ReviewStoreMigrationTest, SchemaFiveQueueSurvivesMigrationSix) {
         "created_at, sent_at, last_error) VALUES (10, 1, 'sent', 1, 0, 7, 8, ''),"
         "(11, 1, 'queued', 2, 900, 7, 0, 'HTTP 500');"
         "PRAGMA user_version=5;";
+=======
+    v5 += "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0), (2, 'two', 0);"
+          "INSERT INTO reviews (team_id, app_id, source, source_id, country, rating, title, "
+          "body, created_at, updated_at, first_seen_at) VALUES "
+          "(1, '111', 'rss', 'a', 'us', 1, 'Crashes', 'on launch', 10, 10, 10),"
+          "(2, '111', 'rss', 'b', 'us', 2, 'Slow', 'crashes sometimes', 20, 20, 20),"
+          "(1, '111', 'rss', 'c', 'us', 5, 'Great', 'no problems', 30, 30, 30);"
+          "PRAGMA user_version=5;";
+>>>>>>> reviews-bench
     ASSERT_EQ(sqlite3_exec(raw, v5.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
         << sqlite3_errmsg(raw);
     sqlite3_close(raw);
   }
   auto db = sqlite::Database::Open(dir / "o.db");
   ASSERT_TRUE(db.has_value()) << db.error().ToString();
+<<<<<<< HEAD
   EXPECT_EQ((*db)->SchemaVersion(), static_cast<int>(sqlite::Migrations().size()));
   FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1000)));
   sqlite::SqliteReviewStore store(*db, &clock);
@@ -861,6 +990,41 @@ TEST(ReviewStoreMigrationTest, SchemaFiveQueueSurvivesMigrationSix) {
   auto claimed = store.ClaimReviewNotifications(1000, 1100, 10);
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ((*claimed)[0].review.id, 11);
+=======
+  FakeClock clock{std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
+  sqlite::SqliteReviewStore store(*db, &clock);
+  auto found = [&](int64_t team, const char* text) {
+    ReviewQuery q;
+    q.team_id = team;
+    q.text = text;
+    auto page = store.ListReviews(q);
+    EXPECT_TRUE(page.has_value()) << page.error().ToString();
+    std::vector<std::string> ids;
+    if (!page) return ids;
+    for (const auto& r : page->reviews) ids.push_back(r.source_id);
+    ids.push_back("total " + std::to_string(page->total));
+    return ids;
+  };
+  EXPECT_EQ(found(1, "crashes"), (std::vector<std::string>{"a", "total 1"}));
+  EXPECT_EQ(found(2, "crashes"), (std::vector<std::string>{"b", "total 1"}));
+  EXPECT_EQ(found(1, "problems"), (std::vector<std::string>{"c", "total 1"}));
+
+  // Written after the upgrade: indexed by the new triggers, edits included.
+  Review d;
+  d.source_id = "d";
+  d.country = "us";
+  d.rating = 2;
+  d.title = "Crashes";
+  d.body = "again";
+  d.updated_at = 40;
+  ASSERT_TRUE(store.UpsertReviews(1, "111", kSourceRss, {d}).has_value());
+  EXPECT_EQ(found(1, "crashes"), (std::vector<std::string>{"d", "a", "total 2"}));
+  d.title = "Fixed";
+  d.updated_at = 50;
+  ASSERT_TRUE(store.UpsertReviews(1, "111", kSourceRss, {d}).has_value());
+  EXPECT_EQ(found(1, "crashes"), (std::vector<std::string>{"a", "total 1"}));
+  EXPECT_EQ(found(1, "fixed"), (std::vector<std::string>{"d", "total 1"}));
+>>>>>>> reviews-bench
   db->reset();
   std::filesystem::remove_all(dir);
 }

@@ -86,6 +86,7 @@ Result<std::string> CheckReview(const Review& r, size_t index) {
 struct Filter {
   std::string where;
   std::vector<std::variant<int64_t, std::string>> args;
+  std::string match;  // the FTS5 query of the text ("" = no text); not part of `where`
 
   void Add(const std::string& clause) { where += " AND " + clause; }
   template <typename T>
@@ -114,14 +115,18 @@ struct Filter {
   }
 };
 
+// The FTS5 query for the user's words in the title or body (never the team_id column), or ""
+// when the text has no words.
+std::string TextMatch(std::string_view text) {
+  const std::string words = FtsLiteralQuery(text);
+  return words.empty() ? std::string() : "{title body} : (" + words + ")";
+}
+
+// The filter's terms but the team and the text: `where` is "" or " AND …", and `match` holds the
+// text's FTS5 query. Scoped() puts them together.
 Result<Filter> BuildFilter(const ReviewQuery& q) {
   Filter f;
-  const std::string match = FtsLiteralQuery(q.text);
-  // With a text search the FTS matches drive the query (rowid lookups, then a sort): the unary
-  // + keeps the planner from scanning every review of the team in date order instead, which it
-  // prefers (no sort) but which reads the whole team on a large store.
-  f.where = match.empty() ? "team_id = ?" : "+team_id = ?";
-  f.args.emplace_back(q.team_id);
+  f.match = TextMatch(q.text);
   f.AddIn("app_id", q.app_ids);
   if (!q.source.empty()) {
     if (!IsSource(q.source)) {
@@ -155,12 +160,38 @@ Result<Filter> BuildFilter(const ReviewQuery& q) {
   std::vector<std::string> states;
   for (ReplyState s : q.reply_states) states.emplace_back(ReplyStateName(s));
   f.AddIn("reply_state", states);
-  if (!match.empty()) {
-    f.Add("id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ?)");
-    f.args.emplace_back(match);
-  }
   return f;
 }
+
+// How the planner should find a filter's reviews.
+enum class Drive {
+  kIndex,  // the team's (or app's) index, in date order
+  // The text's FTS matches (rowid lookups, then a sort). The unary + on team_id keeps the
+  // planner from scanning the team's index in date order, which it prefers (no sort) but which
+  // reads the whole team when the words are rare.
+  kText,
+};
+
+// The whole WHERE clause of `f` for a team: the team, the other terms, the text.
+Filter Scoped(const Filter& f, int64_t team_id, Drive drive) {
+  Filter out;
+  out.where = drive == Drive::kText ? "+team_id = ?" : "team_id = ?";
+  out.args.emplace_back(team_id);
+  out.where += f.where;
+  out.args.insert(out.args.end(), f.args.begin(), f.args.end());
+  if (!f.match.empty()) {
+    out.Add("id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ?)");
+    out.args.emplace_back(f.match);
+  }
+  return out;
+}
+
+// A text search in date order can read the team's date index from the newest (or oldest) end
+// and keep the reviews among the text's matches until the page is full: about
+// (offset + limit) × reviews / matches index entries, each a cheap check against the set of
+// matching rowids. Driven by the text instead, it looks up every match's row (a random read)
+// and sorts them. One lookup costs about as much as this many index entries:
+constexpr double kIndexEntriesPerLookup = 20;
 
 const char* OrderBy(ReviewSort sort) {
   switch (sort) {
@@ -172,23 +203,10 @@ const char* OrderBy(ReviewSort sort) {
   return "updated_at DESC, id DESC";
 }
 
-// Runs `SELECT key, count(*) … GROUP BY key` over the filter.
-template <typename Key>
-Status CountBy(Database& db, const Filter& f, const char* column, std::map<Key, int64_t>& out) {
-  ORCHARD_ASSIGN_OR_RETURN(Statement st,
-                           db.Prepare(std::string("SELECT ") + column + ", count(*) FROM reviews "
-                                      "WHERE " + f.where + " GROUP BY " + column));
-  f.Bind(st);
-  while (true) {
-    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    if constexpr (std::is_same_v<Key, int>) {
-      out[static_cast<int>(st.Int(0))] = st.Int(1);
-    } else {
-      out[std::string(st.Text(0))] = st.Int(1);
-    }
-  }
-  return Status::Ok();
+// The FTS5 query of a text search within one team: the team_id column of reviews_fts holds the
+// review's team as a token (migration 7), so counting a team's matches needs no row lookups.
+std::string TeamMatch(int64_t team_id, const std::string& match) {
+  return "team_id : \"" + std::to_string(team_id) + "\" AND " + match;
 }
 
 Result<std::string> CountriesText(const std::vector<std::string>& countries,
@@ -522,24 +540,54 @@ Result<ReviewPage> SqliteReviewStore::ListReviews(const ReviewQuery& query) {
   }
   if (query.offset < 0) return Error(Code::kInvalidArgument, "negative offset");
   ORCHARD_ASSIGN_OR_RETURN(Filter f, BuildFilter(query));
+  const bool text = !f.match.empty();
   auto lock = db_->lock();
   ReviewPage page;
   // The count and the page read one snapshot.
   ORCHARD_RETURN_IF_ERROR(db_->Exec("BEGIN"));
   Status st = [&]() -> Status {
-    ORCHARD_ASSIGN_OR_RETURN(Statement count,
-                             db_->Prepare("SELECT count(*) FROM reviews WHERE " + f.where));
-    f.Bind(count);
+    // The total. A text search with no other filter is counted in the FTS index alone (the
+    // team is one of its columns); otherwise by the filter over the rows.
+    Statement count;
+    if (text && f.where.empty()) {
+      ORCHARD_ASSIGN_OR_RETURN(
+          count, db_->Prepare("SELECT count(*) FROM reviews_fts WHERE reviews_fts MATCH ?"));
+      count.Bind(1, TeamMatch(query.team_id, f.match));
+    } else {
+      const Filter all = Scoped(f, query.team_id, text ? Drive::kText : Drive::kIndex);
+      ORCHARD_ASSIGN_OR_RETURN(count,
+                               db_->Prepare("SELECT count(*) FROM reviews WHERE " + all.where));
+      all.Bind(count);
+    }
     ORCHARD_ASSIGN_OR_RETURN(bool row, count.Step());
     page.total = row ? count.Int(0) : 0;
     count.Reset();
+    if (query.offset >= page.total) return Status::Ok();  // nothing on this page
+
+    // The page. A text search in date order over all apps picks the cheaper of its two plans
+    // (kIndexEntriesPerLookup); max(id) stands for the team's review count (an upper bound).
+    Drive drive = text ? Drive::kText : Drive::kIndex;
+    std::string from = "reviews";
+    if (text && query.app_ids.empty() &&
+        (query.sort == ReviewSort::kNewest || query.sort == ReviewSort::kOldest)) {
+      ORCHARD_ASSIGN_OR_RETURN(Statement max_id, db_->Prepare("SELECT max(id) FROM reviews"));
+      ORCHARD_ASSIGN_OR_RETURN(bool any, max_id.Step());
+      const double reviews = any ? static_cast<double>(max_id.Int(0)) : 0;
+      const double total = static_cast<double>(page.total);
+      const double scanned = static_cast<double>(query.offset + query.limit) * reviews / total;
+      if (scanned <= kIndexEntriesPerLookup * total) {
+        drive = Drive::kIndex;
+        from = "reviews INDEXED BY reviews_by_team_time";
+      }
+    }
+    const Filter all = Scoped(f, query.team_id, drive);
     ORCHARD_ASSIGN_OR_RETURN(
-        Statement list, db_->Prepare(std::string("SELECT ") + kReviewColumns +
-                                     " FROM reviews WHERE " + f.where + " ORDER BY " +
-                                     OrderBy(query.sort) + " LIMIT ? OFFSET ?"));
-    f.Bind(list);
-    list.Bind(static_cast<int>(f.args.size()) + 1, static_cast<int64_t>(query.limit))
-        .Bind(static_cast<int>(f.args.size()) + 2, query.offset);
+        Statement list, db_->Prepare(std::string("SELECT ") + kReviewColumns + " FROM " + from +
+                                     " WHERE " + all.where + " ORDER BY " + OrderBy(query.sort) +
+                                     " LIMIT ? OFFSET ?"));
+    all.Bind(list);
+    list.Bind(static_cast<int>(all.args.size()) + 1, static_cast<int64_t>(query.limit))
+        .Bind(static_cast<int>(all.args.size()) + 2, query.offset);
     while (true) {
       ORCHARD_ASSIGN_OR_RETURN(bool more, list.Step());
       if (!more) break;
@@ -555,19 +603,24 @@ Result<ReviewPage> SqliteReviewStore::ListReviews(const ReviewQuery& query) {
 
 Result<ReviewCounts> SqliteReviewStore::CountReviews(const ReviewQuery& query) {
   ORCHARD_ASSIGN_OR_RETURN(Filter f, BuildFilter(query));
+  const Filter all = Scoped(f, query.team_id, f.match.empty() ? Drive::kIndex : Drive::kText);
   auto lock = db_->lock();
   ReviewCounts counts;
-  ORCHARD_RETURN_IF_ERROR(db_->Exec("BEGIN"));
-  Status st = [&]() -> Status {
-    ORCHARD_RETURN_IF_ERROR(CountBy(*db_, f, "rating", counts.by_rating));
-    ORCHARD_RETURN_IF_ERROR(CountBy(*db_, f, "country", counts.by_country));
-    ORCHARD_RETURN_IF_ERROR(CountBy(*db_, f, "version", counts.by_version));
-    return Status::Ok();
-  }();
-  Status end = db_->Exec(st.ok() ? "COMMIT" : "ROLLBACK");
-  if (!st.ok()) return Error(st);
-  if (!end.ok()) return Error(end);
-  for (const auto& [rating, n] : counts.by_rating) counts.total += n;
+  // One pass over the matching rows, grouped by all three keys (each row is read once, not
+  // once per key), folded here.
+  ORCHARD_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("SELECT rating, country, version, count(*) FROM reviews WHERE " +
+                                 all.where + " GROUP BY rating, country, version"));
+  all.Bind(st);
+  while (true) {
+    ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const int64_t n = st.Int(3);
+    counts.by_rating[static_cast<int>(st.Int(0))] += n;
+    counts.by_country[std::string(st.Text(1))] += n;
+    counts.by_version[std::string(st.Text(2))] += n;
+    counts.total += n;
+  }
   return counts;
 }
 

@@ -1,5 +1,6 @@
 // ReviewStore on SQLite (migration 5: reviews, review_history, reviews_fts, rating_snapshots,
-// tracked_apps, review_notifications; migration 6: review_webhooks, the queue's delivery ids).
+// tracked_apps, review_notifications; migration 6: review_webhooks, the queue's delivery ids;
+// migration 7: the team as a column of reviews_fts).
 #pragma once
 
 #include <memory>
