@@ -644,7 +644,6 @@ TEST_F(ReviewStoreTest, TrackedAppsAddChangeListRemove) {
   EXPECT_EQ(store_->TrackApp(1, {"123", {"usa"}, 0, 0}).error().code(), Code::kInvalidArgument);
 }
 
-<<<<<<< HEAD
 // ---- The review webhook and the notification queue (migration 6) ----
 
 TEST_F(ReviewStoreTest, WebhookIsCreatedWithASecretUpdatedWithoutOneAndDeleted) {
@@ -825,7 +824,6 @@ TEST(ReviewStoreMigrationTest, SchemaFiveQueueSurvivesMigrationSix) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   // The schema-5 file, built by hand: migrations 1–5 only.
-=======
 // A text search pages either from the team's date index or from the text's matches, whichever
 // reads less (sqlite_review_store.cc); both must give the same pages. Here a common word (80 of
 // team 1's 120 reviews, every other pair sharing a second) pages from the date index, a rare one
@@ -938,13 +936,11 @@ TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
                    ("orchard-reviews-v5-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
->>>>>>> reviews-bench
   {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "o.db").c_str(), &raw), SQLITE_OK);
     std::string v5;
     for (size_t i = 0; i < 5; ++i) v5 += std::string(sqlite::Migrations()[i]);
-<<<<<<< HEAD
     v5 +=
         "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0);"
         "INSERT INTO reviews (id, team_id, app_id, source, source_id, country, rating, title, "
@@ -955,7 +951,6 @@ TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
         "created_at, sent_at, last_error) VALUES (10, 1, 'sent', 1, 0, 7, 8, ''),"
         "(11, 1, 'queued', 2, 900, 7, 0, 'HTTP 500');"
         "PRAGMA user_version=5;";
-=======
     v5 += "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0), (2, 'two', 0);"
           "INSERT INTO reviews (team_id, app_id, source, source_id, country, rating, title, "
           "body, created_at, updated_at, first_seen_at) VALUES "
@@ -963,14 +958,12 @@ TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
           "(2, '111', 'rss', 'b', 'us', 2, 'Slow', 'crashes sometimes', 20, 20, 20),"
           "(1, '111', 'rss', 'c', 'us', 5, 'Great', 'no problems', 30, 30, 30);"
           "PRAGMA user_version=5;";
->>>>>>> reviews-bench
     ASSERT_EQ(sqlite3_exec(raw, v5.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
         << sqlite3_errmsg(raw);
     sqlite3_close(raw);
   }
   auto db = sqlite::Database::Open(dir / "o.db");
   ASSERT_TRUE(db.has_value()) << db.error().ToString();
-<<<<<<< HEAD
   EXPECT_EQ((*db)->SchemaVersion(), static_cast<int>(sqlite::Migrations().size()));
   FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1000)));
   sqlite::SqliteReviewStore store(*db, &clock);
@@ -990,7 +983,6 @@ TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
   auto claimed = store.ClaimReviewNotifications(1000, 1100, 10);
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ((*claimed)[0].review.id, 11);
-=======
   FakeClock clock{std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
   sqlite::SqliteReviewStore store(*db, &clock);
   auto found = [&](int64_t team, const char* text) {
@@ -1024,7 +1016,6 @@ TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
   ASSERT_TRUE(store.UpsertReviews(1, "111", kSourceRss, {d}).has_value());
   EXPECT_EQ(found(1, "crashes"), (std::vector<std::string>{"a", "total 1"}));
   EXPECT_EQ(found(1, "fixed"), (std::vector<std::string>{"d", "total 1"}));
->>>>>>> reviews-bench
   db->reset();
   std::filesystem::remove_all(dir);
 }
