@@ -4,8 +4,6 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <filesystem>
 
@@ -824,6 +822,50 @@ TEST(ReviewStoreMigrationTest, SchemaFiveQueueSurvivesMigrationSix) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   // The schema-5 file, built by hand: migrations 1–5 only.
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "o.db").c_str(), &raw), SQLITE_OK);
+    std::string v5;
+    for (size_t i = 0; i < 5; ++i) v5 += std::string(sqlite::Migrations()[i]);
+    v5 +=
+        "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0);"
+        "INSERT INTO reviews (id, team_id, app_id, source, source_id, country, rating, title, "
+        "body, author, version, created_at, updated_at, first_seen_at) VALUES "
+        "(10, 1, '111', 'rss', 'x1', 'us', 1, 't', 'b', 'a', '', 5, 5, 5),"
+        "(11, 1, '111', 'rss', 'x2', 'us', 2, 't', 'b', 'a', '', 6, 6, 6);"
+        "INSERT INTO review_notifications (review_id, team_id, state, attempts, not_before, "
+        "created_at, sent_at, last_error) VALUES (10, 1, 'sent', 1, 0, 7, 8, ''),"
+        "(11, 1, 'queued', 2, 900, 7, 0, 'HTTP 500');"
+        "PRAGMA user_version=5;";
+    ASSERT_EQ(sqlite3_exec(raw, v5.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+  }
+  auto db = sqlite::Database::Open(dir / "o.db");
+  ASSERT_TRUE(db.has_value()) << db.error().ToString();
+  EXPECT_EQ((*db)->SchemaVersion(), static_cast<int>(sqlite::Migrations().size()));
+  FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1000)));
+  sqlite::SqliteReviewStore store(*db, &clock);
+  auto sent = store.GetReviewNotification(1, 10);
+  ASSERT_TRUE(sent.has_value()) << sent.error().ToString();
+  EXPECT_EQ(sent->state, NotificationState::kSent);
+  EXPECT_EQ(sent->sent_at, 8);
+  auto queued = store.GetReviewNotification(1, 11);
+  ASSERT_TRUE(queued.has_value());
+  EXPECT_EQ(queued->state, NotificationState::kQueued);
+  EXPECT_EQ(queued->attempts, 2);
+  EXPECT_EQ(queued->not_before, 900);
+  EXPECT_EQ(queued->last_error, "HTTP 500");
+  EXPECT_EQ(sent->delivery_id.size(), 32u);
+  EXPECT_EQ(queued->delivery_id.size(), 32u);
+  EXPECT_NE(sent->delivery_id, queued->delivery_id);
+  auto claimed = store.ClaimReviewNotifications(1000, 1100, 10);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].review.id, 11);
+  db->reset();
+  std::filesystem::remove_all(dir);
+}
+
 // A text search pages either from the team's date index or from the text's matches, whichever
 // reads less (sqlite_review_store.cc); both must give the same pages. Here a common word (80 of
 // team 1's 120 reviews, every other pair sharing a second) pages from the date index, a rare one
@@ -941,16 +983,6 @@ TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
     ASSERT_EQ(sqlite3_open((dir / "o.db").c_str(), &raw), SQLITE_OK);
     std::string v5;
     for (size_t i = 0; i < 5; ++i) v5 += std::string(sqlite::Migrations()[i]);
-    v5 +=
-        "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0);"
-        "INSERT INTO reviews (id, team_id, app_id, source, source_id, country, rating, title, "
-        "body, author, version, created_at, updated_at, first_seen_at) VALUES "
-        "(10, 1, '111', 'rss', 'x1', 'us', 1, 't', 'b', 'a', '', 5, 5, 5),"
-        "(11, 1, '111', 'rss', 'x2', 'us', 2, 't', 'b', 'a', '', 6, 6, 6);"
-        "INSERT INTO review_notifications (review_id, team_id, state, attempts, not_before, "
-        "created_at, sent_at, last_error) VALUES (10, 1, 'sent', 1, 0, 7, 8, ''),"
-        "(11, 1, 'queued', 2, 900, 7, 0, 'HTTP 500');"
-        "PRAGMA user_version=5;";
     v5 += "INSERT INTO teams (id, name, created_at) VALUES (1, 'one', 0), (2, 'two', 0);"
           "INSERT INTO reviews (team_id, app_id, source, source_id, country, rating, title, "
           "body, created_at, updated_at, first_seen_at) VALUES "
@@ -964,25 +996,6 @@ TEST(ReviewStoreMigrationTest, ReindexesReviewsStoredBeforeTheTeamColumn) {
   }
   auto db = sqlite::Database::Open(dir / "o.db");
   ASSERT_TRUE(db.has_value()) << db.error().ToString();
-  EXPECT_EQ((*db)->SchemaVersion(), static_cast<int>(sqlite::Migrations().size()));
-  FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1000)));
-  sqlite::SqliteReviewStore store(*db, &clock);
-  auto sent = store.GetReviewNotification(1, 10);
-  ASSERT_TRUE(sent.has_value()) << sent.error().ToString();
-  EXPECT_EQ(sent->state, NotificationState::kSent);
-  EXPECT_EQ(sent->sent_at, 8);
-  auto queued = store.GetReviewNotification(1, 11);
-  ASSERT_TRUE(queued.has_value());
-  EXPECT_EQ(queued->state, NotificationState::kQueued);
-  EXPECT_EQ(queued->attempts, 2);
-  EXPECT_EQ(queued->not_before, 900);
-  EXPECT_EQ(queued->last_error, "HTTP 500");
-  EXPECT_EQ(sent->delivery_id.size(), 32u);
-  EXPECT_EQ(queued->delivery_id.size(), 32u);
-  EXPECT_NE(sent->delivery_id, queued->delivery_id);
-  auto claimed = store.ClaimReviewNotifications(1000, 1100, 10);
-  ASSERT_EQ(claimed->size(), 1u);
-  EXPECT_EQ((*claimed)[0].review.id, 11);
   FakeClock clock{std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
   sqlite::SqliteReviewStore store(*db, &clock);
   auto found = [&](int64_t team, const char* text) {
