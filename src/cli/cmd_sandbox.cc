@@ -82,6 +82,9 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
     *url = sb->base_url();
   }
   config.apple.search_ads_token_url = sb->base_url() + "/auth/oauth2/token";
+  config.apple.amp_api_url = sb->base_url();
+  config.apple.amp_token_url = sb->base_url();
+  config.reviews.public_min_interval_ms = 0;  // the sandbox is on loopback: no need to pace
   // The served demo's scheduler fetches the reference rates from the sandbox, not the ECB.
   config.fx.url = sb->base_url() + "/stats/eurofxref/eurofxref-hist.csv";
   ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global, config));
@@ -140,6 +143,8 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
   report.end = to.Iso();
   report.group_by = "product";
   ORCHARD_RETURN_IF_ERROR(ReportSales(*ctx, report, out));
+  out << "\n5. Customer reviews of the linked apps, and today's ratings in every storefront:\n";
+  ORCHARD_RETURN_IF_ERROR(SyncReviews(*ctx, ReviewSyncOptions{}, out));
   out << "\nThe sandbox also simulates the rest of what Orchard speaks, with credentials in "
       << o.sandbox_dir << ":\n"
       << "  subscription, subscription-event, subscriber, pre-order and finance reports (key.json),\n"
@@ -153,13 +158,14 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
       << "  " << me << " report sales --data-dir " << dd << " --group-by country --start -30d --currency EUR\n"
       << "  " << me << " report sales --data-dir " << dd << " --group-by date,device --countries US,GB --format csv\n"
       << "  " << me << " accounts list --data-dir " << dd << "\n"
+      << "  " << me << " reviews list --data-dir " << dd << " --rating 1,2 --unreplied\n"
       << "To sync again, run `" << me << " sandbox --keys-dir " << o.sandbox_dir
       << "` and point a config's [apple] URLs at it.\n";
   if (!o.serve) {
     sb->Stop();
     return Status::Ok();
   }
-  // 5. The API, with a demo Owner whose password is in a 0600 file (never printed).
+  // 6. The API, with a demo Owner whose password is in a 0600 file (never printed).
   const std::string email = "demo@orchard.local";
   const std::filesystem::path login_file = std::filesystem::path(o.sandbox_dir) / "demo-login.txt";
   if (!ctx->access().FindUserByEmail(email).has_value()) {
@@ -175,7 +181,7 @@ Status RunDemo(const GlobalOptions& global, const DemoOptions& o, std::ostream& 
     ::chmod(login_file.c_str(), 0600);
     WipeString(password);
   }
-  out << "\n5. Signing in: " << email << ", password in " << login_file.string() << " (mode 0600)\n"
+  out << "\n6. Signing in: " << email << ", password in " << login_file.string() << " (mode 0600)\n"
       << "   printf '{\"email\":\"" << email << "\",\"password\":\"%s\"}' \"$(cat " << login_file.string()
       << ")\" | curl -s -c jar -H 'Content-Type: application/json' --data @- http://" << o.listen
       << "/api/v1/session\n"
