@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/cli_common.h"
 #include "cli/cmd_reviews.h"
 #include "cli/cmd_webhooks.h"
 #include "cli/commands.h"
@@ -13,25 +14,6 @@ namespace {
 constexpr const char* kAbout =
     "Orchard: self-hosted App Store analytics. Link an App Store Connect account once, sync what "
     "Apple reports, and query downloads and revenue.";
-
-// --data-dir / --config / --verbose on a (sub)command, so they work after the subcommand too.
-void AddGlobals(CLI::App* app, GlobalOptions* g) {
-  app->add_option("--data-dir", g->data_dir, "Where Orchard keeps its database")
-      ->capture_default_str();
-  app->add_option("--config", g->config_file, "TOML configuration file (see README)")
-      ->check(CLI::ExistingFile);
-  app->add_option("--team", g->team, "The team to act in (optional while only one team exists)");
-  app->add_flag("-v,--verbose", g->verbose, "Log what is happening to stderr");
-}
-
-// An action that opens the app context from the global options, then runs `command` on it.
-template <typename F>
-std::function<Status()> WithApp(const GlobalOptions& global, F command) {
-  return [&global, command]() -> Status {
-    ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
-    return command(*ctx);
-  };
-}
 
 int Fail(const Status& st) {
   std::cerr << "orchard: error: " << st.message() << "\n";

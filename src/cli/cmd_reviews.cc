@@ -6,29 +6,11 @@
 
 #include "accounts/review_replies.h"
 #include "cli/account_client.h"
+#include "cli/cli_common.h"
 #include "reports/review_request.h"
 
 namespace orchard::cli {
 namespace {
-
-// --data-dir / --config / --team / --verbose on a (sub)command, as cli.cc's AddGlobals does, so
-// they work after the subcommand too.
-void AddGlobals(CLI::App* app, GlobalOptions* g) {
-  app->add_option("--data-dir", g->data_dir, "Where Orchard keeps its database")
-      ->capture_default_str();
-  app->add_option("--config", g->config_file, "TOML configuration file (see README)")
-      ->check(CLI::ExistingFile);
-  app->add_option("--team", g->team, "The team to act in (optional while only one team exists)");
-  app->add_flag("-v,--verbose", g->verbose, "Log what is happening to stderr");
-}
-
-template <typename F>
-std::function<Status()> WithApp(const GlobalOptions& global, F command) {
-  return [&global, command]() -> Status {
-    ORCHARD_ASSIGN_OR_RETURN(auto ctx, AppContext::Open(global));
-    return command(*ctx);
-  };
-}
 
 reports::ReportDefaults CliDefaults(AppContext& ctx) {
   reports::ReportDefaults d;

@@ -10,7 +10,6 @@ namespace {
 
 constexpr std::string_view kStoreKey = "store";
 constexpr std::string_view kStoreValue = "app_store";  // the one store Orchard syncs today
-constexpr size_t kMaxListItems = 1000;
 
 // The same day of another month, clamped to that month's last day (31 March − 1m → 28 Feb).
 Date SameDayOrLastDay(int year, unsigned month, unsigned day) {
@@ -20,11 +19,6 @@ Date SameDayOrLastDay(int year, unsigned month, unsigned day) {
   return Date::FromYmd(year, month, std::min(day, last));
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -43,26 +37,6 @@ bool AllOf(std::string_view s, int (*is)(int)) {
                      [is](char c) { return is(static_cast<unsigned char>(c)) != 0; });
 }
 
-// Comma list → trimmed items; an empty item ("US,,GB", "US,") is an error.
-Result<std::vector<std::string>> SplitList(std::string_view list, std::string_view label) {
-  std::vector<std::string> out;
-  while (true) {
-    const size_t comma = list.find(',');
-    const std::string_view item = Trim(list.substr(0, comma));
-    if (item.empty()) {
-      return Error(Code::kInvalidArgument,
-                   std::string(label) + ": an empty item in the list '" + std::string(list) + "'");
-    }
-    out.emplace_back(item);
-    if (out.size() > kMaxListItems) {
-      return Error(Code::kInvalidArgument,
-                   std::string(label) + ": at most " + std::to_string(kMaxListItems) + " items");
-    }
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 std::string Joined(const std::vector<std::string_view>& words, std::string_view sep) {
   std::string out;
@@ -140,6 +114,33 @@ void AppendCell(std::string* out, const Cell& cell) {
 }
 
 }  // namespace
+
+std::string_view TrimParam(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Comma list → trimmed items; an empty item ("US,,GB", "US,") is an error.
+Result<std::vector<std::string>> SplitParamList(std::string_view list, std::string_view label) {
+  std::vector<std::string> out;
+  while (true) {
+    const size_t comma = list.find(',');
+    const std::string_view item = TrimParam(list.substr(0, comma));
+    if (item.empty()) {
+      return Error(Code::kInvalidArgument,
+                   std::string(label) + ": an empty item in the list '" + std::string(list) + "'");
+    }
+    out.emplace_back(item);
+    if (out.size() > kMaxParamListItems) {
+      return Error(Code::kInvalidArgument,
+                   std::string(label) + ": at most " + std::to_string(kMaxParamListItems) + " items");
+    }
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return out;
+}
 
 Date ReportToday(const Clock& clock) { return Date::At(clock.Now(), kReportTimeZone); }
 
@@ -270,7 +271,7 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
     if (!seen.insert(p.name).second) {
       return Error(Code::kInvalidArgument, label + " is given more than once");
     }
-    const std::string_view value = Trim(p.value);
+    const std::string_view value = TrimParam(p.value);
     if (value.empty()) {
       return Error(Code::kInvalidArgument, label + " is empty: give a value or leave it out");
     }
@@ -287,7 +288,7 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
       }
       out.query.granularity = *g;
     } else if (p.name == "group_by") {
-      ORCHARD_ASSIGN_OR_RETURN(auto keys, SplitList(value, label));
+      ORCHARD_ASSIGN_OR_RETURN(auto keys, SplitParamList(value, label));
       for (const std::string& raw : keys) {
         const std::string key = Lower(raw);
         if (std::find(spec->values.begin(), spec->values.end(), key) == spec->values.end()) {
@@ -308,7 +309,7 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
                      label + ": at most three keys, got " + std::to_string(out.group_by.size()));
       }
     } else if (p.name == "products") {
-      ORCHARD_ASSIGN_OR_RETURN(auto ids, SplitList(value, label));
+      ORCHARD_ASSIGN_OR_RETURN(auto ids, SplitParamList(value, label));
       for (const std::string& id : ids) {
         if (id.size() > 20 || !AllOf(id, ::isdigit)) {
           return Error(Code::kInvalidArgument, label + ": '" + id +
@@ -319,7 +320,7 @@ Result<SalesRequest> ParseSalesRequest(const std::vector<ReportParam>& params,
       SortUnique(&ids);
       out.query.products = std::move(ids);
     } else if (p.name == "countries") {
-      ORCHARD_ASSIGN_OR_RETURN(auto codes, SplitList(value, label));
+      ORCHARD_ASSIGN_OR_RETURN(auto codes, SplitParamList(value, label));
       for (std::string& code : codes) {
         if (code.size() != 2 || !AllOf(code, ::isalpha)) {
           return Error(Code::kInvalidArgument,

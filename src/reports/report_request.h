@@ -99,4 +99,11 @@ std::string RenderSalesReport(const SalesRequest& request, const Table& table);
 // "sales-2026-05-01-to-2026-05-31.csv", "sales-all-time.csv", … for Content-Disposition.
 std::string SalesFileName(const SalesRequest& request);
 
+// Shared by every parameter grammar (sales, reviews): a value without surrounding spaces and
+// tabs, and a comma list of trimmed items — an empty item ("US,,GB") or more than
+// kMaxParamListItems is kInvalidArgument naming `label`.
+inline constexpr size_t kMaxParamListItems = 1000;
+std::string_view TrimParam(std::string_view s);
+Result<std::vector<std::string>> SplitParamList(std::string_view list, std::string_view label);
+
 }  // namespace orchard::reports

@@ -13,16 +13,10 @@ namespace {
 
 using OJson = nlohmann::ordered_json;
 
-constexpr size_t kMaxListItems = 1000;
 constexpr int kMaxLimit = 1000;
 constexpr int kDefaultLimit = 50;
 constexpr const char* kDatePattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}|today|yesterday|-[0-9]+[dwmy])$";
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -39,26 +33,6 @@ bool AllAlpha(std::string_view s) {
                      [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
 }
 
-// Comma list → trimmed items; an empty item ("us,,gb", "us,") is an error.
-Result<std::vector<std::string>> SplitList(std::string_view list, std::string_view label) {
-  std::vector<std::string> out;
-  while (true) {
-    const size_t comma = list.find(',');
-    const std::string_view item = Trim(list.substr(0, comma));
-    if (item.empty()) {
-      return Error(Code::kInvalidArgument,
-                   std::string(label) + ": an empty item in the list '" + std::string(list) + "'");
-    }
-    out.emplace_back(item);
-    if (out.size() > kMaxListItems) {
-      return Error(Code::kInvalidArgument,
-                   std::string(label) + ": at most " + std::to_string(kMaxListItems) + " items");
-    }
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 template <typename T>
 void SortUnique(std::vector<T>* v) {
@@ -76,7 +50,7 @@ std::string Joined(const std::vector<std::string_view>& words) {
 }
 
 Result<std::vector<std::string>> AppIds(std::string_view value, const std::string& label) {
-  ORCHARD_ASSIGN_OR_RETURN(auto ids, SplitList(value, label));
+  ORCHARD_ASSIGN_OR_RETURN(auto ids, SplitParamList(value, label));
   for (const std::string& id : ids) {
     if (id.size() > 20 || !AllDigits(id)) {
       return Error(Code::kInvalidArgument,
@@ -90,7 +64,7 @@ Result<std::vector<std::string>> AppIds(std::string_view value, const std::strin
 // Two-letter codes, any case → lower-case, sorted. `worldwide`: "ww" is accepted too.
 Result<std::vector<std::string>> Countries(std::string_view value, const std::string& label,
                                            bool worldwide) {
-  ORCHARD_ASSIGN_OR_RETURN(auto codes, SplitList(value, label));
+  ORCHARD_ASSIGN_OR_RETURN(auto codes, SplitParamList(value, label));
   for (std::string& code : codes) {
     if (code.size() != 2 || !AllAlpha(code)) {
       return Error(Code::kInvalidArgument, label + ": '" + code +
@@ -300,7 +274,7 @@ Result<ReviewRequest> ParseReviewRequest(const std::vector<ReportParam>& params,
     if (!seen.insert(p.name).second) {
       return Error(Code::kInvalidArgument, label + " is given more than once");
     }
-    const std::string_view value = Trim(p.value);
+    const std::string_view value = TrimParam(p.value);
     const bool is_flag = p.name == "unreplied" || p.name == "replied" || p.name == "outdated";
     if (value.empty() && !is_flag) {
       return Error(Code::kInvalidArgument, label + " is empty: give a value or leave it out");
@@ -315,7 +289,7 @@ Result<ReviewRequest> ParseReviewRequest(const std::vector<ReportParam>& params,
     } else if (p.name == "country") {
       ORCHARD_ASSIGN_OR_RETURN(out.query.countries, Countries(value, label, false));
     } else if (p.name == "rating") {
-      ORCHARD_ASSIGN_OR_RETURN(auto items, SplitList(value, label));
+      ORCHARD_ASSIGN_OR_RETURN(auto items, SplitParamList(value, label));
       for (const std::string& item : items) {
         if (item.size() != 1 || item[0] < '1' || item[0] > '5') {
           return Error(Code::kInvalidArgument,
@@ -325,7 +299,7 @@ Result<ReviewRequest> ParseReviewRequest(const std::vector<ReportParam>& params,
       }
       SortUnique(&out.query.ratings);
     } else if (p.name == "version") {
-      ORCHARD_ASSIGN_OR_RETURN(auto versions, SplitList(value, label));
+      ORCHARD_ASSIGN_OR_RETURN(auto versions, SplitParamList(value, label));
       SortUnique(&versions);
       out.query.versions = std::move(versions);
     } else if (p.name == "from") {
@@ -333,7 +307,7 @@ Result<ReviewRequest> ParseReviewRequest(const std::vector<ReportParam>& params,
     } else if (p.name == "to") {
       ORCHARD_ASSIGN_OR_RETURN(out.to, ParseDateArg(value, defaults.today, label));
     } else if (p.name == "reply_state") {
-      ORCHARD_ASSIGN_OR_RETURN(auto items, SplitList(value, label));
+      ORCHARD_ASSIGN_OR_RETURN(auto items, SplitParamList(value, label));
       for (const std::string& item : items) {
         auto state = store::ParseReplyState(Lower(item));
         if (!state.has_value()) {
@@ -586,7 +560,7 @@ Result<RatingsRequest> ParseRatingsRequest(const std::vector<ReportParam>& param
     if (!seen.insert(p.name).second) {
       return Error(Code::kInvalidArgument, label + " is given more than once");
     }
-    const std::string_view value = Trim(p.value);
+    const std::string_view value = TrimParam(p.value);
     if (value.empty()) {
       return Error(Code::kInvalidArgument, label + " is empty: give a value or leave it out");
     }
@@ -670,7 +644,7 @@ std::string RenderRatings(const RatingsRequest& request,
 }
 
 Result<std::string> ParseAppRef(std::string_view text) {
-  text = Trim(text);
+  text = TrimParam(text);
   const auto refuse = [&](std::string_view why) {
     return Error(Code::kInvalidArgument,
                  "'" + std::string(text) + "' " + std::string(why) +
@@ -718,7 +692,7 @@ Result<std::string> ParseAppRef(std::string_view text) {
 }
 
 Result<std::vector<std::string>> ParseStorefronts(std::string_view text, std::string_view label) {
-  const std::string_view value = Trim(text);
+  const std::string_view value = TrimParam(text);
   if (Lower(value) == "all") return std::vector<std::string>{};
   if (value.empty()) {
     return Error(Code::kInvalidArgument,
@@ -732,7 +706,7 @@ Result<TrackOutcome> TrackAppRequest(store::ReviewStore& reviews, store::MetaSto
                                      std::string_view countries, std::string_view countries_label) {
   TrackOutcome out;
   ORCHARD_ASSIGN_OR_RETURN(out.app.app_id, ParseAppRef(app_ref));
-  if (!Trim(countries).empty()) {
+  if (!TrimParam(countries).empty()) {
     ORCHARD_ASSIGN_OR_RETURN(out.app.countries, ParseStorefronts(countries, countries_label));
   }
   ORCHARD_ASSIGN_OR_RETURN(auto catalog, meta.ListCatalogApps(team_id));

@@ -75,21 +75,26 @@ AscClient::AscClient(std::string base_url, TokenProvider tokens, net::HttpClient
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
-std::chrono::milliseconds AscClient::Backoff(int attempt, const net::HttpResponse* response) {
+std::chrono::milliseconds RetryDelay(const RetryPolicy& policy, int attempt, const net::HttpResponse* response,
+                                     std::mt19937_64& rng) {
   if (response != nullptr) {
     if (auto retry_after = response->Header("retry-after")) {
       int seconds = 0;
       auto [p, ec] = std::from_chars(retry_after->data(), retry_after->data() + retry_after->size(), seconds);
       if (ec == std::errc() && seconds >= 0) {
-        return std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), policy_.max_delay);
+        return std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), policy.max_delay);
       }
     }
   }
   // Full jitter: uniform in [0, min(cap, base * 2^attempt)].
-  const auto ceiling = std::min<int64_t>(policy_.max_delay.count(),
-                                         policy_.base_delay.count() << std::min(attempt, 20));
+  const auto ceiling = std::min<int64_t>(policy.max_delay.count(),
+                                         policy.base_delay.count() << std::min(attempt, 20));
   std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(ceiling, 0));
-  return std::chrono::milliseconds(dist(rng_));
+  return std::chrono::milliseconds(dist(rng));
+}
+
+std::chrono::milliseconds AscClient::Backoff(int attempt, const net::HttpResponse* response) {
+  return RetryDelay(policy_, attempt, response, rng_);
 }
 
 Result<net::HttpResponse> AscClient::SendWithRetries(const std::string& url,

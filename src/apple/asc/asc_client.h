@@ -49,6 +49,11 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{60000};
 };
 
+// How long to wait before attempt `attempt + 1` (REL-1): the answer's Retry-After in seconds when
+// it has one (capped at max_delay), else full jitter, uniform in [0, min(max_delay, base × 2^attempt)].
+std::chrono::milliseconds RetryDelay(const RetryPolicy& policy, int attempt,
+                                     const net::HttpResponse* response, std::mt19937_64& rng);
+
 // The seam for waiting between attempts (tests record instead of sleeping).
 class Sleeper {
  public:

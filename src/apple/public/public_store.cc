@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
 #include "core/metrics.h"
 
@@ -54,19 +53,7 @@ PublicStoreClient::PublicStoreClient(PublicEndpoints endpoints, net::HttpClient*
 }
 
 std::chrono::milliseconds PublicStoreClient::Backoff(int attempt, const net::HttpResponse* response) {
-  if (response != nullptr) {
-    if (auto retry_after = response->Header("retry-after")) {
-      int seconds = 0;
-      auto [p, ec] = std::from_chars(retry_after->data(), retry_after->data() + retry_after->size(), seconds);
-      if (ec == std::errc() && seconds >= 0) {
-        return std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), policy_.max_delay);
-      }
-    }
-  }
-  const auto ceiling = std::min<int64_t>(policy_.max_delay.count(),
-                                         policy_.base_delay.count() << std::min(attempt, 20));
-  std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(ceiling, 0));
-  return std::chrono::milliseconds(dist(rng_));
+  return asc::RetryDelay(policy_, attempt, response, rng_);
 }
 
 Result<PublicStoreClient::Answer> PublicStoreClient::Get(
