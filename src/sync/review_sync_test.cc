@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "apple/asc/customer_reviews.h"
@@ -16,7 +17,9 @@
 #include "core/clock.h"
 #include "core/secret.h"
 #include "crypto/jwt.h"
+#include "store/sqlite/sqlite_meta_store.h"
 #include "store/sqlite/sqlite_review_store.h"
+#include "sync/review_scheduler.h"
 #include "store/testing/test_database.h"
 
 namespace orchard::sync {
@@ -258,6 +261,65 @@ TEST_F(ReviewSyncTest, RatingsSnapshotMatchesTheStoredReviews) {
   ASSERT_TRUE(odd.has_value()) << odd.error().ToString();
   EXPECT_EQ(odd->storefronts, 1);
   EXPECT_EQ(odd->absent, 1);
+}
+
+// The schedule of `orchard serve` for a tracked app: each storefront at once while nothing is
+// stored, then only in its own slot of the public interval; ratings once a day.
+TEST_F(ReviewSyncTest, SchedulerRunsPublicFeedsInTheirSlotsAndRatingsDaily) {
+  store::sqlite::SqliteMetaStore meta(db_, &SystemClock());
+  store::TrackedApp app;
+  app.app_id = kApp;
+  app.countries = {"gb", "us"};
+  ASSERT_TRUE(reviews_->TrackApp(1, app).has_value());
+  // 2026-03-10 12:00 UTC (04:00 in Los Angeles).
+  FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1773144000)));
+  ReviewSchedulerOptions options;
+  options.public_interval = std::chrono::hours(6);
+  ReviewScheduler scheduler(&meta, reviews_.get(), public_.get(), &clock, options);
+  const int64_t interval = 6 * 3600;
+
+  auto first = scheduler.Tick({1}, {}, nullptr);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  EXPECT_EQ(first->failed, 0);
+  EXPECT_GT(first->public_feed.added, 0);
+  EXPECT_EQ(first->public_feed.added, Stored("rss"));
+  EXPECT_EQ(first->ratings_apps, 1);
+  const int64_t sent = public_->requests_sent();
+
+  // A minute later nothing is due: no request at all.
+  clock.Advance(std::chrono::minutes(1));
+  auto idle = scheduler.Tick({1}, {}, nullptr);
+  ASSERT_TRUE(idle.has_value());
+  EXPECT_EQ(idle->public_feed.pages, 0);
+  EXPECT_EQ(idle->ratings_apps, 0);
+  EXPECT_EQ(public_->requests_sent(), sent);
+
+  // Each storefront comes back in its own slot: just after the earlier slot, only that one runs.
+  const int64_t start = clock.NowSeconds();
+  const int64_t gb = scheduler.PublicSlot(1, kApp, "gb"), us = scheduler.PublicSlot(1, kApp, "us");
+  ASSERT_NE(gb, us);
+  auto next_run = [&](int64_t slot) { return start + ((slot - start % interval) % interval + interval) % interval; };
+  const int64_t first_due = std::min(next_run(gb), next_run(us));
+  const int64_t second_due = std::max(next_run(gb), next_run(us));
+  clock.Advance(std::chrono::seconds(first_due - start));
+  auto one = scheduler.Tick({1}, {}, nullptr);
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->public_feed.pages, 1);  // one storefront, one page (nothing new)
+  clock.Advance(std::chrono::seconds(second_due - first_due));
+  auto other = scheduler.Tick({1}, {}, nullptr);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->public_feed.pages, 1);
+  EXPECT_EQ(other->ratings_apps, 0);  // at most 10:00 in Los Angeles: the same day, no new snapshot
+
+  // Slots spread over the interval.
+  std::set<int64_t> slots;
+  for (int i = 0; i < 50; ++i) {
+    const int64_t slot = scheduler.PublicSlot(1, std::to_string(1000 + i), "us");
+    EXPECT_GE(slot, 0);
+    EXPECT_LT(slot, interval);
+    slots.insert(slot / 3600);
+  }
+  EXPECT_EQ(slots.size(), 6u);  // every hour of the six has some
 }
 
 }  // namespace
