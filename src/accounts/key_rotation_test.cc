@@ -15,6 +15,7 @@
 #include "accounts/account_service.h"
 #include "core/clock.h"
 #include "store/sqlite/sqlite_meta_store.h"
+#include "store/sqlite/sqlite_review_store.h"
 
 namespace orchard::accounts {
 namespace {
@@ -137,6 +138,43 @@ TEST_F(KeyRotationTest, TenThousandSecretsRotateWhileAConcurrentReaderSeesNoFail
   auto sealed = meta_->GetAccountSealed(team_, ids_[1234], "secret");
   ASSERT_TRUE(sealed.has_value());
   EXPECT_EQ(crypto::Sealer::BlobKeyVersion(sealed->blob).value_or(0), 2u);
+}
+
+// A team's review webhook secret is a sealed value like an account's: rotated with them.
+TEST_F(KeyRotationTest, ReviewWebhookSecretsAreRewrappedToo) {
+  Seed(3);
+  store::sqlite::SqliteReviewStore reviews(db_, &SystemClock());
+  const crypto::SealContext where{team_, store::kWebhookTable, store::kWebhookSecretColumn, team_};
+  {
+    auto ring = crypto::KeyRing::LoadFile(key_file_);
+    ASSERT_TRUE(ring.has_value());
+    crypto::Sealer sealer(&*ring);
+    store::ReviewWebhook hook;
+    hook.url = "https://hooks.example/orchard";
+    auto blob = sealer.Seal("whsec_example", where);
+    ASSERT_TRUE(blob.has_value());
+    hook.secret_blob = *blob;
+    hook.secret_key_version = ring->current_version();
+    ASSERT_TRUE(reviews.PutReviewWebhook(team_, hook).has_value());
+  }
+  EXPECT_EQ(*meta_->CountSealedSecrets(), 4);
+  auto ring = crypto::KeyRing::LoadFile(key_file_);
+  ASSERT_TRUE(ring.has_value());
+  crypto::Sealer sealer(&*ring);
+  auto report = RotateMasterKey(*meta_, *ring, key_file_, sealer);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->rewrapped, 4);
+  EXPECT_TRUE(meta_->ListSealedBelow(report->target_version, 10)->empty());
+  auto stored = reviews.GetReviewWebhook(team_);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->secret_key_version, report->target_version);
+  EXPECT_EQ(crypto::Sealer::BlobKeyVersion(stored->secret_blob).value_or(0), report->target_version);
+  auto fresh = crypto::KeyRing::LoadFile(key_file_);
+  ASSERT_TRUE(fresh.has_value());
+  auto plain = crypto::Sealer(&*fresh).Open(stored->secret_blob, where);
+  ASSERT_TRUE(plain.has_value()) << plain.error().ToString();
+  EXPECT_EQ(plain->view(), "whsec_example");
+  EXPECT_EQ(UnreadableSecrets(*meta_), 0);
 }
 
 TEST_F(KeyRotationTest, AWriterDuringRotationWinsAndIsRewrappedToo) {

@@ -64,7 +64,7 @@ struct SealedSecret {
 // Where one sealed value lives (its SealContext) and what it holds now.
 struct SealedRef {
   int64_t team_id = 0;
-  std::string table;   // "linked_accounts"
+  std::string table;   // "linked_accounts" | "review_webhooks" (its secret; row id = the team)
   std::string column;  // "secret" | "state"
   int64_t row_id = 0;
   SealedSecret sealed;

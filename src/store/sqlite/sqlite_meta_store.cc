@@ -290,7 +290,8 @@ Result<int64_t> SqliteMetaStore::CountSealedSecrets() {
   ORCHARD_ASSIGN_OR_RETURN(
       Statement st,
       db_->Prepare("SELECT (SELECT count(*) FROM linked_accounts WHERE secret IS NOT NULL) + "
-                   "(SELECT count(*) FROM linked_accounts WHERE state IS NOT NULL)"));
+                   "(SELECT count(*) FROM linked_accounts WHERE state IS NOT NULL) + "
+                   "(SELECT count(*) FROM review_webhooks)"));
   ORCHARD_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? st.Int(0) : 0;
 }
@@ -300,14 +301,18 @@ Result<std::vector<SealedRef>> SqliteMetaStore::ListSealedBelow(uint32_t version
   // A blob without a recorded version counts as version 0, so it is rotated too.
   ORCHARD_ASSIGN_OR_RETURN(
       Statement st,
-      db_->Prepare("SELECT team_id, id, 'secret', secret, ifnull(secret_key_version, 0) "
-                   "FROM linked_accounts "
+      db_->Prepare("SELECT team_id, id, 'secret', secret, ifnull(secret_key_version, 0), "
+                   "'linked_accounts' AS tbl FROM linked_accounts "
                    "WHERE secret IS NOT NULL AND ifnull(secret_key_version, 0) < ?1 "
                    "UNION ALL "
-                   "SELECT team_id, id, 'state', state, ifnull(state_key_version, 0) "
-                   "FROM linked_accounts "
+                   "SELECT team_id, id, 'state', state, ifnull(state_key_version, 0), "
+                   "'linked_accounts' FROM linked_accounts "
                    "WHERE state IS NOT NULL AND ifnull(state_key_version, 0) < ?1 "
-                   "ORDER BY 2, 3 LIMIT ?2"));
+                   "UNION ALL "
+                   // A team's review webhook: its signing secret, row id = the team (review_store.h).
+                   "SELECT team_id, team_id, 'secret', secret, secret_key_version, "
+                   "'review_webhooks' FROM review_webhooks WHERE secret_key_version < ?1 "
+                   "ORDER BY 6, 2, 3 LIMIT ?2"));
   st.Bind(1, static_cast<int64_t>(version)).Bind(2, static_cast<int64_t>(std::max(limit, 0)));
   std::vector<SealedRef> out;
   while (true) {
@@ -316,7 +321,7 @@ Result<std::vector<SealedRef>> SqliteMetaStore::ListSealedBelow(uint32_t version
     SealedRef ref;
     ref.team_id = st.Int(0);
     ref.row_id = st.Int(1);
-    ref.table = "linked_accounts";
+    ref.table = st.Text(5);
     ref.column = st.Text(2);
     ref.sealed = SealedSecret{std::string(st.Blob(3)), static_cast<uint32_t>(st.Int(4))};
     out.push_back(std::move(ref));
@@ -325,6 +330,23 @@ Result<std::vector<SealedRef>> SqliteMetaStore::ListSealedBelow(uint32_t version
 }
 
 Status SqliteMetaStore::SwapSealed(const SealedRef& ref, const SealedSecret& replacement) {
+  if (ref.table == "review_webhooks" && ref.column == "secret" && ref.row_id == ref.team_id) {
+    if (replacement.blob.empty() || ref.sealed.blob.empty()) {
+      return Status(Code::kInvalidArgument, "a sealed value cannot be swapped to or from nothing");
+    }
+    auto lock = db_->lock();
+    ORCHARD_ASSIGN_OR_RETURN(Statement st,
+                             db_->Prepare("UPDATE review_webhooks SET secret = ?, secret_key_version = ? "
+                                          "WHERE team_id = ? AND secret = ?"));
+    st.BindBlob(1, replacement.blob)
+        .Bind(2, static_cast<int64_t>(replacement.key_version))
+        .Bind(3, ref.team_id)
+        .BindBlob(4, ref.sealed.blob);
+    ORCHARD_RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() == 1) return Status::Ok();
+    return Status(Code::kAborted, "the review webhook secret of team " + std::to_string(ref.team_id) +
+                                      " changed or was removed meanwhile");
+  }
   if (ref.table != "linked_accounts") {
     return Status(Code::kInvalidArgument, "no sealed values in table \"" + ref.table + "\"");
   }
