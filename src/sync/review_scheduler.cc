@@ -171,7 +171,8 @@ Result<ReviewPassSummary> ReviewScheduler::Tick(const std::vector<int64_t>& team
           continue;
         }
       }
-      auto result = SyncRatings(*public_, *reviews_, team, app, countries, today);
+      auto result = SyncRatings(*public_, *reviews_, team, app, countries, today, stop);
+      if (!result.has_value() && result.error().code() == Code::kCancelled) return summary;
       if (!result.has_value()) {
         next_[key] = now + kRatingsRetrySeconds;
         fail("ratings of app " + app, result.error());

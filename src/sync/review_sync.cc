@@ -172,7 +172,8 @@ Result<ReviewSyncCounts> SyncPublicReviews(apple::pub::PublicStoreClient& client
 
 Result<RatingsSyncResult> SyncRatings(apple::pub::PublicStoreClient& client, store::ReviewStore& reviews,
                                       int64_t team_id, const std::string& app_id,
-                                      const std::vector<std::string>& countries, Date day) {
+                                      const std::vector<std::string>& countries, Date day,
+                                      const std::function<bool()>& stop) {
   RatingsSyncResult result;
   std::vector<store::RatingSnapshot> snapshots;
   store::RatingSnapshot world;
@@ -182,6 +183,7 @@ Result<RatingsSyncResult> SyncRatings(apple::pub::PublicStoreClient& client, sto
   __int128 weighted = 0;
   bool every_histogram = true;
   for (const std::string& country : countries) {
+    if (stop && stop()) return Error(Code::kCancelled, "ratings of app " + app_id + ": stopped");
     auto rating = client.Rating(app_id, country);
     if (!rating.has_value()) {
       if (rating.error().code() == Code::kInvalidArgument) return Error(rating.error());

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,11 @@ struct RatingsSyncResult {
 // snapshot with count > 0 and an all-zero histogram has no breakdown). Stored in one call, so a
 // day's snapshot is complete or absent; a storefront that failed is left out and counted. Fails
 // only when every storefront failed.
+// `stop` (optional) is asked between storefronts; when it says stop, nothing is stored and the
+// result is kCancelled (a shutdown must not wait for every storefront).
 Result<RatingsSyncResult> SyncRatings(apple::pub::PublicStoreClient& client, store::ReviewStore& reviews,
                                       int64_t team_id, const std::string& app_id,
-                                      const std::vector<std::string>& countries, Date day);
+                                      const std::vector<std::string>& countries, Date day,
+                                      const std::function<bool()>& stop = nullptr);
 
 }  // namespace orchard::sync
