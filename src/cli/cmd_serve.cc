@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -42,6 +43,17 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   return std::make_pair(host, port);
 }
 
+// The dashboard's files: [server] web_root, else the `web` folder beside this binary (where the
+// build puts it: build/<preset>/web). "" when neither has one.
+Result<std::string> WebRoot(const Config& config) {
+  if (!config.server.web_root.empty()) return config.server.web_root;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::string();
+  const auto beside = exe.parent_path() / "web";
+  return std::filesystem::is_regular_file(beside / "index.html", ec) ? beside.string() : std::string();
+}
+
 }  // namespace
 
 Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
@@ -60,6 +72,11 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   options.host = listen.first;
   options.port = listen.second;
   options.secure_cookies = o.secure_cookies;
+  ORCHARD_ASSIGN_OR_RETURN(options.web_root, WebRoot(ctx.config()));
+  if (!sealed && o.sync) {
+    options.sync_time_zone = ctx.config().sync.time_zone;
+    options.sync_daily_minute = ctx.config().sync.daily_hour * 60;
+  }
   server::ServerDeps deps{&ctx.meta(), &ctx.access(), service, &ctx.clock(), sealed,
                           &ctx.facts(), ctx.config().report.default_currency, &ctx.reviews()};
   if (!sealed) deps.open_asc = AscOpenerFor(ctx);  // review responses use the account's key
@@ -73,7 +90,11 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   ORCHARD_RETURN_IF_ERROR(api.Start());
   out << "Orchard is serving on " << api.base_url() << (sealed ? " — SEALED: " + sealer.error().message() : "")
-      << "\n" << std::flush;
+      << "\n"
+      << (options.web_root.empty() ? "No dashboard was built beside this binary (API only); set [server] web_root "
+                                     "to a built web/ folder\n"
+                                   : "Dashboard: " + api.base_url() + "/\n")
+      << std::flush;
 
   std::mutex mu;
   std::condition_variable wake;

@@ -113,7 +113,7 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
   }
   Config config;
   ORCHARD_RETURN_IF_ERROR(CheckKeys(root, "", {"apple", "http", "report", "sync", "fx", "reviews",
-                                                     "log_level"}));
+                                                     "server", "log_level"}));
   ORCHARD_RETURN_IF_ERROR(Read(root, "", "log_level", &config.log_level));
 
   Status section_status;
@@ -166,6 +166,11 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_n
     }
     config.sync.daily_hour = static_cast<int>(hour);
     config.sync.interval_seconds = static_cast<int>(interval);
+  }
+  ORCHARD_RETURN_IF_ERROR(section_status);
+  if (const auto* server = Section(root, "server", &section_status)) {
+    ORCHARD_RETURN_IF_ERROR(CheckKeys(*server, "server.", {"web_root"}));
+    ORCHARD_RETURN_IF_ERROR(Read(*server, "server.", "web_root", &config.server.web_root));
   }
   ORCHARD_RETURN_IF_ERROR(section_status);
   if (const auto* fx = Section(root, "fx", &section_status)) {

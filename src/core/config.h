@@ -66,6 +66,12 @@ struct FxConfig {
   int fetch_hour = 17;  // UTC; the ECB publishes around 16:00 CET on working days
 };
 
+// `orchard serve` itself.
+struct ServerConfig {
+  // The built dashboard (index.html + assets/); "" = the `web` folder beside the binary.
+  std::string web_root;
+};
+
 struct Config {
   AppleConfig apple;
   HttpConfig http;
@@ -73,6 +79,7 @@ struct Config {
   SyncConfig sync;
   FxConfig fx;
   ReviewsConfig reviews;
+  ServerConfig server;
   std::string log_level = "warn";
 };
 

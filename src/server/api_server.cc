@@ -75,6 +75,7 @@ std::string ApiServer::base_url() const {
 }
 
 Status ApiServer::Start() {
+  if (!options_.web_root.empty()) ORCHARD_RETURN_IF_ERROR(web_.Load(options_.web_root));
   http_ = std::make_unique<httplib::Server>();
   http_->set_payload_max_length(size_t{1} << 20);
   http_->set_keep_alive_max_count(1000);
@@ -304,10 +305,16 @@ Response ApiServer::Dispatch(Request& req) {
   const Route* route = router_.Match(req.method, req.path, &req.params, &path_known);
   RequestContext ctx(req);
   ctx.address = req.remote_addr;
+  bool dashboard = false;
   // Nothing may escape to cpp-httplib, which would answer 500 without the security headers and
   // with the exception's text in an EXCEPTION_WHAT header (SEC-11).
   try {
-    if (route == nullptr) {
+    std::optional<Response> page;
+    if (route == nullptr && !path_known && req.method == "GET") page = web_.Serve(req.path);
+    if (page.has_value()) {
+      dashboard = true;
+      res = std::move(*page);
+    } else if (route == nullptr) {
       res = path_known
                 ? ErrorResponse(405, "method_not_allowed", req.method + " is not allowed on " + req.path)
                 : ErrorResponse(404, "not_found", "no such route: " + req.path);
@@ -341,7 +348,9 @@ Response ApiServer::Dispatch(Request& req) {
   }
   // Labelled by the route's pattern, never the raw path: ids and probes of unknown paths must
   // not create a series each. Methods outside the route table's are one label too.
-  const std::string_view pattern = route != nullptr ? std::string_view(route->pattern) : "unmatched";
+  const std::string_view pattern = route != nullptr ? std::string_view(route->pattern)
+                                   : dashboard      ? std::string_view("dashboard")
+                                                    : std::string_view("unmatched");
   const std::string_view method = route != nullptr ? std::string_view(route->method)
                                   : (req.method == "GET" || req.method == "POST" || req.method == "PUT" ||
                                      req.method == "PATCH" || req.method == "DELETE")

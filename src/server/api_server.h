@@ -19,6 +19,7 @@
 #include "server/auth.h"
 #include "server/report_cache.h"
 #include "server/router.h"
+#include "server/static_files.h"
 #include "store/access_store.h"
 #include "store/fact_store.h"
 #include "store/meta_store.h"
@@ -44,6 +45,12 @@ struct ServerOptions {
   // Report answers kept in memory (ReportCache); 0 entries turns the cache off.
   size_t report_cache_entries = 256;
   size_t report_cache_bytes = size_t{64} << 20;
+  // The built dashboard (StaticFiles); "" = API only.
+  std::string web_root;
+  // The scheduler's daily run, for an account's next sync in its health: the local minute of
+  // the day ([sync] daily_hour × 60) in `sync_time_zone`; -1 = nothing syncs (--no-sync).
+  std::string sync_time_zone = "America/Los_Angeles";
+  int sync_daily_minute = -1;
 };
 
 struct ServerDeps {
@@ -144,6 +151,8 @@ class ApiServer {
   Response DeleteAccount(RequestContext& ctx);
   Response RefreshAccount(RequestContext& ctx);
   Response AccountHealth(RequestContext& ctx);
+  // When the scheduler next syncs `account` (0 = it does not: --no-sync, sealed, needs attention).
+  int64_t NextSyncAt(const store::LinkedAccount& account) const;
   Response Routes(RequestContext& ctx);
   // routes_reports.cc, routes_system.cc
   Response SalesReport(RequestContext& ctx);
@@ -157,6 +166,7 @@ class ApiServer {
 
   ServerDeps deps_;
   ServerOptions options_;
+  StaticFiles web_;
   Router router_;
   LoginThrottle throttle_;
   std::string dummy_hash_;  // verified against for unknown e-mails, so timing matches

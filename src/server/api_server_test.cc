@@ -1282,6 +1282,81 @@ TEST_F(ApiServerTest, SessionCookieIsHttpOnlyStrictAndSecureOnlyWhenAsked) {
       << out.Header("Set-Cookie");
 }
 
+// The built dashboard is served beside the API: files, the app's own URLs as index.html, and
+// every answer with the security headers (CheckHeaders); the API keeps its JSON 404s.
+TEST_F(ApiServerTest, ServesTheDashboardBesideTheApi) {
+  EXPECT_EQ(Send("GET", "/").status, 404);  // no web root: API only
+  const fs::path web = dir_ / "web";
+  fs::create_directories(web / "assets");
+  std::ofstream(web / "index.html") << "<!doctype html><title>Orchard</title>";
+  std::ofstream(web / "assets" / "index-1a2b.js") << "export {};";
+  ServerOptions options;
+  options.web_root = web.string();
+  StartServer(options);
+  for (const char* path : {"/", "/sales?range=7d&group_by=date", "/accounts/link/asc-key"}) {
+    const Reply page = Send("GET", path);
+    EXPECT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.body, "<!doctype html><title>Orchard</title>") << path;
+    EXPECT_EQ(page.Header("Content-Type"), "text/html; charset=utf-8") << path;
+    EXPECT_EQ(page.Header("Cache-Control"), "no-cache") << path;
+  }
+  const Reply js = Send("GET", "/assets/index-1a2b.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.body, "export {};");
+  EXPECT_EQ(js.Header("Cache-Control"), "public, max-age=31536000, immutable");
+  const Reply api = Send("GET", "/api/v1/no/such/route");
+  EXPECT_EQ(api.status, 404);
+  EXPECT_NE(api.body.find("\"not_found\""), std::string::npos) << api.body;
+  EXPECT_EQ(Send("GET", "/assets/missing.js").status, 404);
+  EXPECT_EQ(Send("GET", "/../orchard.db").status, 404);
+  EXPECT_EQ(Send("POST", "/sales", "{}").status, 404);  // pages are GET only
+  // A web root without index.html is refused at start, in words.
+  ServerOptions broken;
+  broken.web_root = (dir_ / "nothing").string();
+  server_.reset();
+  ServerDeps deps{meta_.get(), access_.get(), service_.get(), clock_.get(), false};
+  ApiServer refused(deps, broken);
+  Status st = refused.Start();
+  EXPECT_EQ(st.code(), Code::kNotFound);
+  EXPECT_NE(st.message().find("index.html"), std::string::npos) << st.ToString();
+  StartServer(ServerOptions{});
+}
+
+// An account's next sync is the scheduler's next daily run ([sync] daily_hour), or now when it
+// is due (never synced, or not yet today after the hour).
+TEST_F(ApiServerTest, AccountHealthSaysWhenTheNextSyncIs) {
+  const int64_t account = EnsureAccount(a_);
+  ServerOptions options;
+  options.sync_time_zone = "UTC";
+  options.sync_daily_minute = 8 * 60;
+  StartServer(options);
+  const Auth auth{a_.viewer.token, "", ""};
+  const std::string path = "/api/v1/accounts/" + std::to_string(account) + "/health";
+  const int64_t now = clock_->NowSeconds();
+  // UTC arithmetic by hand: today's 08:00 and tomorrow's.
+  const int64_t today_eight = now - now % 86400 + 8 * 3600;
+  auto next = [&] {
+    const Reply r = Send("GET", path, "", auth);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false).value("next_sync_at", int64_t{-1});
+  };
+  ASSERT_EQ(meta_->GetAccount(a_.id, account)->last_sync_at, 0);
+  EXPECT_EQ(next(), now);  // never synced: the backfill starts at the scheduler's next look
+  ASSERT_TRUE(meta_->UpdateAccountHealth(a_.id, account, "active", "", 0, now).ok());
+  if (now < today_eight) {
+    EXPECT_EQ(next(), today_eight);
+  } else {
+    EXPECT_EQ(next(), today_eight + 86400);  // synced since today's run
+  }
+  ASSERT_TRUE(meta_->UpdateAccountHealth(a_.id, account, "active", "", 0, today_eight - 86400).ok());
+  EXPECT_EQ(next(), now < today_eight ? today_eight : now);  // yesterday's: due today
+  // The list carries it too; without the scheduler (--no-sync) there is none.
+  const Reply list = Send("GET", "/api/v1/accounts", "", auth);
+  EXPECT_NE(list.body.find("\"next_sync_at\""), std::string::npos);
+  StartServer(ServerOptions{});
+  EXPECT_EQ(next(), 0);
+}
+
 TEST_F(ApiServerTest, IdleSessionsEnd) {
   SignedIn s = Login(a_.owner.email, kPassword);
   ASSERT_EQ(s.reply.status, 200);

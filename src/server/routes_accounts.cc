@@ -1,6 +1,7 @@
 // Linked store accounts: link (four methods), list, show, refresh (+ the two-factor step),
 // health, unlink. Credentials are write-only: no answer ever carries one (SEC-5).
 #include "server/api_server.h"
+#include "core/date.h"
 #include "server/json_body.h"
 
 namespace orchard::server {
@@ -66,10 +67,25 @@ void ApiServer::AddAccountRoutes() {
   router_.Add({"GET", "/api/v1/accounts/{id}/health", Access::kViewer, "State, capabilities, last error, refresh due", h(&ApiServer::AccountHealth)});
 }
 
+int64_t ApiServer::NextSyncAt(const store::LinkedAccount& a) const {
+  if (options_.sync_daily_minute < 0 || deps_.sealed || a.status == "needs_attention") return 0;
+  int minute = 0;
+  (void)Date::At(deps_.clock->Now(), options_.sync_time_zone, &minute);
+  const int64_t now = deps_.clock->NowSeconds();
+  // Today's run in seconds (a DST change that day moves it by an hour at most).
+  const int64_t today_run = now - now % 60 - int64_t{minute - options_.sync_daily_minute} * 60;
+  if (a.last_sync_at == 0) return now;  // a new account's backfill starts at the next look
+  if (minute < options_.sync_daily_minute) return today_run;
+  return a.last_sync_at >= today_run ? today_run + 86400 : now;
+}
+
 Response ApiServer::ListAccounts(RequestContext& ctx) {
   TRY_ASSIGN(list, deps_.meta->ListAccounts(ctx.team_id));
   Json out = Json::array();
-  for (const auto& a : list) out.push_back(AccountObject(a));
+  for (const auto& a : list) {
+    out.push_back(AccountObject(a));
+    out.back()["next_sync_at"] = NextSyncAt(a);
+  }
   return JsonResponse(200, Json{{"accounts", out}});
 }
 
@@ -149,6 +165,7 @@ Response ApiServer::AccountHealth(RequestContext& ctx) {
   out["message"] = health.message;
   out["refresh_due_at"] = health.refresh_due_at;
   out["capabilities_summary"] = health.capabilities.Summary();
+  out["next_sync_at"] = NextSyncAt(health.account);
   return JsonResponse(200, out);
 }
 
