@@ -251,7 +251,7 @@ int Main(int argc, char** argv) {
   ServeOptions serve_opts;
   auto* serve = app.add_subcommand(
       "serve",
-      "Serve the REST API (/api/v1, see GET /api/v1/routes) until Ctrl-C, and keep every linked "
+      "Serve the web dashboard (/) and the REST API (/api/v1, see GET /api/v1/routes) until Ctrl-C, and keep every linked "
       "account in sync: a backfill of everything Apple keeps when an account is new, then every "
       "day after the reports are out ([sync] daily_hour in [sync] time_zone) the last 32 days "
       "again, because Apple revises reports; reference rates daily from [fx] url. Sync jobs are "

@@ -1,6 +1,9 @@
 // Numbers, money and dates the way the signed-in user asked (GET /api/v1/me preferences).
 import type { Preferences } from "./api";
 
+// The display currencies offered (reports convert to any ISO 4217 code the rates know).
+export const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "CNY", "SEK", "NOK", "DKK", "BRL", "INR", "MXN", "KRW"];
+
 let prefs: Preferences = { currency: "USD", time_zone: "", date_format: "YYYY-MM-DD" };
 
 export function setPreferences(p: Preferences): void {

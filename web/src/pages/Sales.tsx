@@ -5,14 +5,13 @@ import { useMemo, useState } from "preact/hooks";
 import { BarList, TimeChart, type Series } from "../components/TimeChart";
 import { Card, ErrorNote, Loading, Select, useAsync } from "../components/ui";
 import { countryName } from "../countries";
-import { formatDay, formatInt, formatMoney, formatMoneyCompact, preferences } from "../format";
+import { CURRENCIES, formatDay, formatInt, formatMoney, formatMoneyCompact, preferences } from "../format";
 import { navigate } from "../router";
 import { col, everyDay, fetchSales, isMoney, measureLabel, MEASURES, presetRange, products, RANGES, salesCsvUrl, type Product, type SalesAnswer } from "../reports";
 import type { PageProps } from "./registry";
 
 const KEYS = ["date", "product", "country", "device"] as const;
 const KEY_LABELS: Record<string, string> = { date: "Date", product: "Product", country: "Country", device: "Device" };
-const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "CNY", "SEK", "BRL", "INR", "MXN"];
 const GRANULARITIES = [
   { value: "daily", label: "Daily" },
   { value: "weekly", label: "Weekly" },

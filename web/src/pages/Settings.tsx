@@ -2,10 +2,9 @@
 import { useState } from "preact/hooks";
 import { api, type Me } from "../api";
 import { Card, ErrorNote, Select } from "../components/ui";
-import { formatDay, formatInstant, setPreferences } from "../format";
+import { CURRENCIES, formatDay, formatInstant, setPreferences } from "../format";
 import type { PageProps } from "./registry";
 
-const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "CNY", "SEK", "NOK", "DKK", "BRL", "INR", "MXN", "KRW"];
 const FORMATS = ["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
 
 function zones(): string[] {
