@@ -138,8 +138,11 @@ Result<ReviewSyncCounts> SyncPublicReviews(apple::pub::PublicStoreClient& client
     ++counts.pages;
     counts.fetched += static_cast<int64_t>(page->reviews.size());
     std::vector<store::Review> batch;
+    batch.reserve(page->reviews.size());
     for (const auto& r : page->reviews) {
-      store::Review in;
+      // Filled in place: moving a Review whose optional response is empty trips GCC 12's
+      // -Wmaybe-uninitialized at -O3 (a false positive) in Release builds.
+      store::Review& in = batch.emplace_back();
       in.source_id = r.id;
       in.country = r.country;
       in.rating = r.rating;
@@ -148,7 +151,6 @@ Result<ReviewSyncCounts> SyncPublicReviews(apple::pub::PublicStoreClient& client
       in.author = r.author;
       in.version = r.version;
       in.updated_at = r.updated_unix;
-      batch.push_back(std::move(in));
     }
     if (!batch.empty()) {
       auto upserted = reviews.UpsertReviews(team_id, app_id, store::kSourceRss, batch);

@@ -1,7 +1,7 @@
 // The dashboard: sign-in, then the shell (navigation, team switcher, user menu) around the page
 // the URL names. Everything it shows comes from /api/v1.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, onSessionEnded } from "./api";
 import { interceptLinks, navigate, useLocation } from "./router";
 import { loadSignedIn, signOut, switchTeam, type SignedIn } from "./session";
@@ -14,9 +14,17 @@ function Shell({ who, setWho }: { who: SignedIn; setWho: (w: SignedIn | null) =>
   const loc = useLocation();
   const page = pageFor(loc.path);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [teamError, setTeamError] = useState("");
+  const firstPath = useRef(loc.path);
   useEffect(() => {
     document.title = page ? `${page.title} · Orchard` : "Not found · Orchard";
     setMenuOpen(false);
+    // A new page takes the focus (screen readers announce it; the closed menu keeps none),
+    // unless the page already put it somewhere inside (the wizard's step heading).
+    const main = document.getElementById("main");
+    const inside = main?.contains(document.activeElement) && document.activeElement !== main;
+    if (loc.path !== firstPath.current && !inside) main?.focus();
+    firstPath.current = "";
   }, [loc.path]);
   const refreshWho = () => {
     loadSignedIn().then(setWho).catch(() => setWho(null));
@@ -55,9 +63,19 @@ function Shell({ who, setWho }: { who: SignedIn; setWho: (w: SignedIn | null) =>
               aria-label="Team"
               value={String(who.team?.id ?? "")}
               onChange={(e) => {
-                const id = Number((e.target as HTMLSelectElement).value);
-                forgetProducts();
-                switchTeam(id).then(setWho);
+                const select = e.target as HTMLSelectElement;
+                const id = Number(select.value);
+                setTeamError("");
+                switchTeam(id).then(
+                  (w) => {
+                    forgetProducts();
+                    setWho(w);
+                  },
+                  (err) => {
+                    select.value = String(who.team?.id ?? "");
+                    setTeamError("Could not switch teams: " + (err as Error).message);
+                  },
+                );
               }}
             >
               {who.team === null && <option value="">Choose a team</option>}
@@ -85,6 +103,11 @@ function Shell({ who, setWho }: { who: SignedIn; setWho: (w: SignedIn | null) =>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {teamError && (
+          <p class="error" role="alert">
+            {teamError}
+          </p>
+        )}
         {who.team === null ? (
           <section class="card">
             <h1>No team yet</h1>

@@ -37,7 +37,7 @@ export function sales(params) {
   const start = params.get("start_date");
   const end = params.get("end_date");
   const by = (params.get("group_by") ?? "").split(",").filter(Boolean);
-  const r = rng(start.length * 7919 + by.length);
+  const r = rng([...start].reduce((h, c) => Math.imul(h, 31) + c.charCodeAt(0), 7919) + by.length);
   let keys = [[]];
   if (by.includes("date")) keys = days(start, end).map((d) => [d]);
   else if (by.includes("product")) keys = products().products.map((p) => [p.apple_id]);

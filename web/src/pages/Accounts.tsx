@@ -1,7 +1,7 @@
 // Every linked account's health: state, last and next sync, last error, capabilities, refresh due;
 // refresh (with the two-factor code when Apple asks for one) and unlink. Viewers see who can link
 // for them and may ask.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, get, type Account, type Member } from "../api";
 import { METHOD_NAMES, STATE_WORDS } from "../accounts";
 import { Capabilities } from "../components/Capabilities";
@@ -50,6 +50,10 @@ function AccountCard({ a, manage, reload }: { a: Account; manage: boolean; reloa
   const [code, setCode] = useState("");
   const [confirmUnlink, setConfirmUnlink] = useState(false);
   const [purge, setPurge] = useState(false);
+  const unlinkButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirmUnlink) unlinkButton.current?.focus(); // the question is announced and answerable at once
+  }, [confirmUnlink]);
   const state = STATE_WORDS[a.state ?? a.status] ?? { words: a.state ?? a.status, tone: "info" as const };
   const run = async (what: string, f: () => Promise<void>) => {
     setBusy(what);
@@ -137,7 +141,7 @@ function AccountCard({ a, manage, reload }: { a: Account; manage: boolean; reloa
             <input type="checkbox" checked={purge} onChange={() => setPurge(!purge)} /> Also delete the data synced from it
           </label>
           <div class="row">
-            <button class="danger" onClick={() => run("unlink", async () => { await api("DELETE", `/api/v1/accounts/${a.id}${purge ? "?purge_data=true" : ""}`); reload(); })}>
+            <button class="danger" disabled={!!busy} ref={unlinkButton} onClick={() => run("unlink", async () => { await api("DELETE", `/api/v1/accounts/${a.id}${purge ? "?purge_data=true" : ""}`); reload(); })}>
               Unlink now
             </button>
             <button class="secondary" onClick={() => setConfirmUnlink(false)}>Keep it</button>

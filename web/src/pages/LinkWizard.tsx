@@ -224,8 +224,13 @@ export function LinkWizard({ who, path }: PageProps) {
   };
 
   const cancelLink = async () => {
-    if (account) await api("DELETE", `/api/v1/accounts/${account.id}?purge_data=true`).catch(() => {});
-    navigate("/accounts");
+    setError("");
+    try {
+      if (account) await api("DELETE", `/api/v1/accounts/${account.id}?purge_data=true`);
+      navigate("/accounts");
+    } catch (err) {
+      setError("Could not unlink it: " + (err as Error).message + " — it is still linked; unlink it on the Accounts page.");
+    }
   };
 
   return (
@@ -291,7 +296,7 @@ export function LinkWizard({ who, path }: PageProps) {
                       <input
                         {...common}
                         type={(k === "app_password" || k === "password" ? "password" : k === "apple_id" ? "email" : "text") as "text"}
-                        autocomplete={k === "password" ? "current-password" : k === "app_password" ? "new-password" : "off"}
+                        autocomplete={k === "password" || k === "app_password" ? "new-password" : "off"} /* never Orchard's own saved login */
                         spellcheck={false}
                         inputMode={k === "vendor_number" ? "numeric" : undefined}
                         value={form[k]}
@@ -338,9 +343,13 @@ export function LinkWizard({ who, path }: PageProps) {
       {account && !needCode && (
         <section class="card" data-testid="confirm-step">
           <StepHeading>Apple accepted {account.name || "the account"}</StepHeading>
-          <p>Here is what Orchard can sync with it. Confirm to keep it and start syncing, or cancel to unlink it at once.</p>
+          <p>
+            It is linked, and here is what Orchard can sync with it. Confirm to keep it: syncing starts at the scheduler's next look. Cancel unlinks it at once and
+            deletes anything already synced from it.
+          </p>
           <Capabilities caps={account.capabilities} method={account.method} />
           {account.message && <p class="note">{account.message}</p>}
+          <ErrorNote error={error} />
           <div class="row">
             <button onClick={() => navigate("/accounts")}>Confirm and start syncing</button>
             <button class="secondary" onClick={cancelLink}>Cancel and unlink</button>

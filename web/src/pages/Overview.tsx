@@ -35,6 +35,7 @@ export function Overview({ params }: PageProps) {
   useEffect(() => {
     let live = true;
     setError("");
+    setData(null); // never the old range's numbers under the new range's label
     const prev = previousRange(range);
     const base = { start_date: range.start, end_date: range.end };
     Promise.all([

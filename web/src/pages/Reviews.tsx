@@ -1,6 +1,6 @@
 // The reviews inbox: the filters of the reviews API, replies written in place (pending until
 // Apple publishes them), and for one app its ratings histogram and ratings over time.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, get, query } from "../api";
 import { BarList, TimeChart } from "../components/TimeChart";
 import { Badge, Card, ErrorNote, Loading, Select, useAsync } from "../components/ui";
@@ -50,9 +50,9 @@ const STATES = [
 ];
 const SINCE = [
   { value: "", label: "Any time" },
-  { value: "-7d", label: "Last 7 days" },
-  { value: "-30d", label: "Last 30 days" },
-  { value: "-90d", label: "Last 90 days" },
+  { value: "-6d", label: "Last 7 days" }, // from is inclusive: today and the 6 days before
+  { value: "-29d", label: "Last 30 days" },
+  { value: "-89d", label: "Last 90 days" },
   { value: "-1y", label: "Last 12 months" },
 ];
 const STATE_TONE = { none: "warn", pending: "info", published: "ok", outdated: "bad" } as const;
@@ -84,6 +84,8 @@ export function Reviews({ params, who }: PageProps) {
   const tracked = useAsync(() => get<{ apps: { app: string }[] }>("/api/v1/apps/tracked").catch(() => ({ apps: [] })), []);
   const [search, setSearch] = useState(f.q);
   const [countryDraft, setCountryDraft] = useState(f.country);
+  useEffect(() => setSearch(f.q), [f.q]); // back/forward, links
+  useEffect(() => setCountryDraft(f.country), [f.country]);
   const [edited, setEdited] = useState<Record<number, Review>>({});
   useEffect(() => setEdited({}), [key, offset]);
 
@@ -103,7 +105,7 @@ export function Reviews({ params, who }: PageProps) {
       <div class="page-head">
         <h1>Reviews</h1>
         <a class="button secondary" href={"/api/v1/reviews" + query({ ...filter, format: "csv", limit: 1000 })} download="orchard-reviews.csv">
-          Export CSV
+          Export CSV (up to 1,000)
         </a>
       </div>
       <form class="card controls-grid" aria-label="Review filters" onSubmit={(e) => { e.preventDefault(); set({ q: search.trim(), country: countryDraft.trim() }); }}>
@@ -142,7 +144,7 @@ export function Reviews({ params, who }: PageProps) {
               <ul class="reviews" aria-label="Reviews">
                 {list.data.reviews.map((r0) => {
                   const r = edited[r0.id] ?? r0;
-                  return <ReviewItem key={r.id} r={r} appName={appName(r.app)} mayReply={mayReply} onChange={(n) => setEdited((e) => ({ ...e, [n.id]: n }))} />;
+                  return <ReviewItem key={r.id} r={r} appName={appName(r.app)} mayReply={mayReply} onChange={(n) => { setEdited((e) => ({ ...e, [n.id]: n })); counts.reload(); }} />;
                 })}
               </ul>
               {list.data.total === 0 && <p class="muted">No reviews match these filters.</p>}
@@ -160,7 +162,7 @@ export function Reviews({ params, who }: PageProps) {
         <aside>
           <Card title="Stars" id="h-stars">
             {counts.data ? (
-              <BarList label="Reviews by star rating" rows={[5, 4, 3, 2, 1].map((n) => ({ key: String(n), label: "★".repeat(n), value: counts.data!.by_rating[String(n)] ?? 0 }))} format={formatInt} />
+              <BarList label="Reviews by star rating" rows={[5, 4, 3, 2, 1].map((n) => ({ key: String(n), label: `${n} ★`, value: counts.data!.by_rating[String(n)] ?? 0 }))} format={formatInt} />
             ) : (
               <Loading what="counts" />
             )}
@@ -178,9 +180,9 @@ export function Reviews({ params, who }: PageProps) {
 
 function Stars({ n }: { n: number }) {
   return (
-    <span class="stars" aria-label={`${n} out of 5 stars`}>
-      {"★".repeat(n)}
-      <span class="stars-off">{"★".repeat(5 - n)}</span>
+    <span class="stars" role="img" aria-label={`${n} out of 5 stars`}>
+      <span aria-hidden="true">{"★".repeat(n)}</span>
+      <span class="stars-off" aria-hidden="true">{"★".repeat(5 - n)}</span>
     </span>
   );
 }
@@ -204,6 +206,10 @@ function ReviewItem({ r, appName, mayReply, onChange }: { r: Review; appName: st
     }
   };
   const replyId = `reply-${r.id}`;
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (open) box.current?.focus();
+  }, [open]);
   return (
     <li class="review card" data-review-id={r.id} data-reply-state={r.reply_state}>
       <div class="review-head">
@@ -230,7 +236,7 @@ function ReviewItem({ r, appName, mayReply, onChange }: { r: Review; appName: st
       {open && (
         <div class="reply-box">
           <label for={replyId}>Your response to {r.author || "this customer"}</label>
-          <textarea id={replyId} rows={4} maxLength={5970} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+          <textarea ref={box} id={replyId} rows={4} maxLength={5970} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
           <ErrorNote error={error} />
           <div class="row">
             <button disabled={busy || !text.trim()} onClick={send}>
@@ -251,6 +257,8 @@ function RatingsCard({ app, name }: { app: string; name: string }) {
   const ww = useAsync(() => get<RatingsAnswer>("/api/v1/ratings" + query({ app, country: "ww" })), [app]);
   const rows = ww.data?.rows ?? [];
   const latest = rows[rows.length - 1];
+  const days = useMemo(() => rows.map((r) => r.day), [ww.data]);
+  const series = useMemo(() => [{ label: "Average rating", values: rows.map((r) => r.average) }], [ww.data]);
   return (
     <Card title={`Ratings of ${name}`} id="h-ratings">
       <ErrorNote error={ww.error} />
@@ -266,16 +274,16 @@ function RatingsCard({ app, name }: { app: string; name: string }) {
               label="Ratings histogram"
               format={formatInt}
               rows={[
-                { key: "5", label: "★★★★★", value: latest.five_star ?? 0 },
-                { key: "4", label: "★★★★", value: latest.four_star ?? 0 },
-                { key: "3", label: "★★★", value: latest.three_star ?? 0 },
-                { key: "2", label: "★★", value: latest.two_star ?? 0 },
-                { key: "1", label: "★", value: latest.one_star ?? 0 },
+                { key: "5", label: "5 ★", value: latest.five_star ?? 0 },
+                { key: "4", label: "4 ★", value: latest.four_star ?? 0 },
+                { key: "3", label: "3 ★", value: latest.three_star ?? 0 },
+                { key: "2", label: "2 ★", value: latest.two_star ?? 0 },
+                { key: "1", label: "1 ★", value: latest.one_star ?? 0 },
               ]}
             />
           )}
           <h3>Average over time</h3>
-          <TimeChart height={180} days={rows.map((r) => r.day)} series={[{ label: "Average rating", values: rows.map((r) => r.average) }]} money={(n) => n.toFixed(2)} label={`Average rating of ${name} per day`} />
+          <TimeChart height={180} days={days} series={series} money={(n) => n.toFixed(2)} label={`Average rating of ${name} per day`} />
         </>
       )}
     </Card>

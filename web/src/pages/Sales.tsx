@@ -1,7 +1,7 @@
 // The report grammar as controls: range, granularity, group by, product and country filters,
 // currency. The URL holds the query (a deep link shows the same answer); chart, table and CSV
 // export read the same API answer.
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { BarList, TimeChart, type Series } from "../components/TimeChart";
 import { Card, ErrorNote, Loading, Select, useAsync } from "../components/ui";
 import { countryName } from "../countries";
@@ -11,7 +11,9 @@ import { col, everyDay, fetchSales, isMoney, measureLabel, MEASURES, presetRange
 import type { PageProps } from "./registry";
 
 const KEYS = ["date", "product", "country", "device"] as const;
-const KEY_LABELS: Record<string, string> = { date: "Date", product: "Product", country: "Country", device: "Device" };
+const KEY_LABELS: Record<string, string> = { date: "Date", product: "Product", country: "Country", device: "Device", product_name: "Name" };
+// Text columns of an answer: the group keys, and the product's name beside its id.
+const isText = (c: string) => c in KEY_LABELS;
 const GRANULARITIES = [
   { value: "daily", label: "Daily" },
   { value: "weekly", label: "Weekly" },
@@ -85,7 +87,8 @@ export function Sales({ params }: PageProps) {
   const answer = useAsync(() => fetchSales(apiParams(q)), [key]);
   const catalog = useAsync(() => products(), []);
   const [countriesDraft, setCountriesDraft] = useState(q.countries);
-  const [sort, setSort] = useState<{ col: number; desc: boolean } | null>(null);
+  useEffect(() => setCountriesDraft(q.countries), [q.countries]); // back/forward, links
+  const [sort, setSort] = useState<{ name: string; desc: boolean } | null>(null);
 
   const currency = answer.data?.query.currency ?? q.currency ?? preferences().currency;
   const fmt = (m: string) => (isMoney(m) ? (n: number) => formatMoney(n, currency) : formatInt);
@@ -95,10 +98,11 @@ export function Sales({ params }: PageProps) {
   const rows = useMemo(() => {
     if (!answer.data) return [];
     const r = [...answer.data.rows];
-    if (sort) {
+    const i = sort ? answer.data.columns.indexOf(sort.name) : -1;
+    if (sort && i >= 0) {
       r.sort((a, b) => {
-        const x = a[sort.col];
-        const y = b[sort.col];
+        const x = a[i];
+        const y = b[i];
         const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
         return sort.desc ? -c : c;
       });
@@ -200,6 +204,11 @@ export function Sales({ params }: PageProps) {
       </form>
       <ErrorNote error={answer.error} />
       {answer.loading && !answer.data && <Loading what="the report" />}
+      {answer.loading && answer.data && (
+        <p class="muted" role="status">
+          Updating…
+        </p>
+      )}
       {answer.data && chart && (
         <Card
           title={`${measureLabel(q.measure)}${q.groupBy.length ? " by " + q.groupBy.map((k) => KEY_LABELS[k].toLowerCase()).join(", ") : ""}`}
@@ -214,14 +223,14 @@ export function Sales({ params }: PageProps) {
         </Card>
       )}
       {answer.data && (
-        <Card title="Table" id="h-sales-table" actions={<span class="muted" data-testid="row-count">{formatInt(answer.data.rows.length)} rows</span>}>
+        <Card title="Table" id="h-sales-table" actions={<span class="muted" data-testid="row-count" aria-busy={answer.loading}>{answer.loading ? "updating" : `${formatInt(answer.data.rows.length)} rows`}</span>}>
           <div class="table-wrap" tabIndex={0} aria-label="Sales table, scrollable">
             <table class="data" data-testid="sales-table">
               <thead>
                 <tr>
-                  {answer.data.columns.map((c, i) => (
-                    <th scope="col" class={KEYS.includes(c as never) ? "" : "num"} aria-sort={sort?.col === i ? (sort.desc ? "descending" : "ascending") : undefined}>
-                      <button class="th-sort" onClick={() => setSort({ col: i, desc: sort?.col === i ? !sort.desc : !KEYS.includes(c as never) })}>
+                  {answer.data.columns.map((c) => (
+                    <th scope="col" class={isText(c) ? "" : "num"} aria-sort={sort?.name === c ? (sort.desc ? "descending" : "ascending") : undefined}>
+                      <button class="th-sort" onClick={() => setSort({ name: c, desc: sort?.name === c ? !sort.desc : !isText(c) })}>
                         {KEY_LABELS[c] ?? measureLabel(c)}
                       </button>
                     </th>
@@ -233,7 +242,9 @@ export function Sales({ params }: PageProps) {
                   <tr>
                     {r.map((v, i) => {
                       const c = answer.data!.columns[i];
-                      return KEYS.includes(c as never) ? <td>{label(c, v)}</td> : <td class="num">{fmt(c)(Number(v))}</td>;
+                      if (c === "product_name") return <td>{String(v)}</td>;
+                      if (c === "product") return <td>{String(v)}</td>; // the Apple ID; its name is the next column
+                      return isText(c) ? <td>{label(c, v)}</td> : <td class="num">{fmt(c)(Number(v))}</td>;
                     })}
                   </tr>
                 ))}
@@ -241,7 +252,7 @@ export function Sales({ params }: PageProps) {
               <tfoot>
                 <tr>
                   {answer.data.columns.map((c, i) =>
-                    KEYS.includes(c as never) ? <th scope="row">{i === 0 ? "Total" : ""}</th> : <td class="num" data-total={c}>{fmt(c)(Number(answer.data!.totals[c] ?? 0))}</td>,
+                    isText(c) ? (i === 0 ? <th scope="row">Total</th> : <td />) : <td class="num" data-total={c}>{fmt(c)(Number(answer.data!.totals[c] ?? 0))}</td>,
                   )}
                 </tr>
               </tfoot>
