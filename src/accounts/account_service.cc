@@ -149,6 +149,24 @@ Capabilities Capabilities::FromJson(std::string_view json) {
   return out;
 }
 
+Status SalesSyncable(const store::LinkedAccount& account) {
+  // Skip only what is known not to read sales (accounts linked before capabilities were probed
+  // have none recorded, and are tried).
+  const auto caps = Capabilities::FromJson(account.capabilities);
+  const auto sales = std::find_if(caps.items.begin(), caps.items.end(),
+                                  [](const Capability& c) { return c.name == "sales"; });
+  if (account.method == kAppleId || account.method == kSearchAds) {
+    return Status(Code::kFailedPrecondition,
+                  std::string(account.method == kAppleId ? "a sub-account" : "a Search Ads") +
+                      " link has no Sales report source yet: link an API key or an app-specific password");
+  }
+  if (sales != caps.items.end() && !sales->ok) {
+    return Status(Code::kFailedPrecondition,
+                  "it cannot read sales: " + (sales->why.empty() ? "no sales capability" : sales->why));
+  }
+  return Status::Ok();
+}
+
 std::string Capabilities::Summary(bool with_reasons) const {
   static const std::map<std::string, std::string> kWords = {
       {"sales", "sales"}, {"finance", "payments"}, {"reviews_read", "reviews"},

@@ -54,6 +54,11 @@ struct Capabilities {
   std::string Summary(bool with_reasons = true) const;
 };
 
+// Ok when the Sales scheduler can have a report source for `account`; kFailedPrecondition in
+// plain words when not (a sub-account or Search Ads link, or a key whose probe found no Sales
+// access). The scheduler and the accounts' "next sync" both ask this.
+Status SalesSyncable(const store::LinkedAccount& account);
+
 // The four method names of the API and CLI.
 inline constexpr const char* kAscKey = "asc-key";
 inline constexpr const char* kAppPassword = "app-password";

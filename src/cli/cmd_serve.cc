@@ -76,6 +76,7 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   if (!sealed && o.sync) {
     options.sync_time_zone = ctx.config().sync.time_zone;
     options.sync_daily_minute = ctx.config().sync.daily_hour * 60;
+    options.sync_backfill_new_accounts = ctx.config().sync.backfill_new_accounts;
   }
   server::ServerDeps deps{&ctx.meta(), &ctx.access(), service, &ctx.clock(), sealed,
                           &ctx.facts(), ctx.config().report.default_currency, &ctx.reviews()};

@@ -5,22 +5,9 @@
 namespace orchard::cli {
 
 Status SalesSource::Check(const store::LinkedAccount& account) {
-  const std::string who = "account " + std::to_string(account.id) + " (" + account.name + ")";
-  // Skip only what is known not to read sales (accounts linked before capabilities were probed
-  // have none recorded, and are tried).
-  const auto caps = accounts::Capabilities::FromJson(account.capabilities);
-  const auto sales = std::find_if(caps.items.begin(), caps.items.end(),
-                                  [](const accounts::Capability& c) { return c.name == "sales"; });
-  if (account.method == accounts::kAppleId || account.method == accounts::kSearchAds) {
-    return Status(Code::kFailedPrecondition,
-                 who + " (" + account.method + ") has no Sales report source yet: link an API key "
-                       "or an app-specific password");
-  }
-  if (sales != caps.items.end() && !sales->ok) {
-    return Status(Code::kFailedPrecondition,
-                 who + " cannot read sales: " + (sales->why.empty() ? "no sales capability" : sales->why));
-  }
-  return Status::Ok();
+  Status why = accounts::SalesSyncable(account);
+  if (why.ok()) return why;
+  return Status(why.code(), "account " + std::to_string(account.id) + " (" + account.name + "): " + why.message());
 }
 
 Result<std::unique_ptr<SalesSource>> SalesSource::Open(AppContext& ctx,

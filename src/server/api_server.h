@@ -6,6 +6,8 @@
 // authorization is checked in one place (SEC-9), and handlers only ever see their team's id.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -51,6 +53,7 @@ struct ServerOptions {
   // the day ([sync] daily_hour × 60) in `sync_time_zone`; -1 = nothing syncs (--no-sync).
   std::string sync_time_zone = "America/Los_Angeles";
   int sync_daily_minute = -1;
+  bool sync_backfill_new_accounts = true;  // [sync] backfill_new_accounts
 };
 
 struct ServerDeps {
@@ -153,6 +156,8 @@ class ApiServer {
   Response AccountHealth(RequestContext& ctx);
   // When the scheduler next syncs `account` (0 = it does not: --no-sync, sealed, needs attention).
   int64_t NextSyncAt(const store::LinkedAccount& account) const;
+  // next_sync_at and sync_note of an account's JSON.
+  void AddSyncFields(nlohmann::json& out, const store::LinkedAccount& account) const;
   Response Routes(RequestContext& ctx);
   // routes_reports.cc, routes_system.cc
   Response SalesReport(RequestContext& ctx);

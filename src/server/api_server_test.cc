@@ -1353,6 +1353,25 @@ TEST_F(ApiServerTest, AccountHealthSaysWhenTheNextSyncIs) {
   // The list carries it too; without the scheduler (--no-sync) there is none.
   const Reply list = Send("GET", "/api/v1/accounts", "", auth);
   EXPECT_NE(list.body.find("\"next_sync_at\""), std::string::npos);
+  EXPECT_NE(list.body.find("\"sync_note\":\"\""), std::string::npos) << list.body;
+  // Without the backfill of new accounts, a never-synced one waits for the daily run.
+  options.sync_backfill_new_accounts = false;
+  StartServer(options);
+  const int64_t never_synced = EnsureAccount(b_);
+  ASSERT_EQ(meta_->GetAccount(b_.id, never_synced)->last_sync_at, 0);
+  const Reply waits = Send("GET", "/api/v1/accounts/" + std::to_string(never_synced) + "/health", "",
+                           Auth{b_.viewer.token, "", ""});
+  EXPECT_EQ(nlohmann::json::parse(waits.body, nullptr, false).value("next_sync_at", int64_t{-1}),
+            now < today_eight ? today_eight : now)  // its daily routine has not run today
+      << waits.body;
+  // An account the Sales scheduler passes by (a key without Sales access) has none, and says why.
+  store::LinkedAccount fresh = *meta_->GetAccount(a_.id, account);
+  fresh.capabilities = R"({"sales":{"ok":false,"why":"the key has the Developer role"}})";
+  ASSERT_TRUE(meta_->UpdateAccount(fresh).ok());
+  const Reply health = Send("GET", path, "", auth);
+  const auto doc = nlohmann::json::parse(health.body, nullptr, false);
+  EXPECT_EQ(doc.value("next_sync_at", int64_t{-1}), 0) << health.body;
+  EXPECT_NE(doc.value("sync_note", std::string()).find("Developer role"), std::string::npos) << health.body;
   StartServer(ServerOptions{});
   EXPECT_EQ(next(), 0);
 }

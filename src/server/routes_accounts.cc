@@ -69,14 +69,23 @@ void ApiServer::AddAccountRoutes() {
 
 int64_t ApiServer::NextSyncAt(const store::LinkedAccount& a) const {
   if (options_.sync_daily_minute < 0 || deps_.sealed || a.status == "needs_attention") return 0;
+  if (!accounts::SalesSyncable(a).ok()) return 0;
   int minute = 0;
   (void)Date::At(deps_.clock->Now(), options_.sync_time_zone, &minute);
   const int64_t now = deps_.clock->NowSeconds();
   // Today's run in seconds (a DST change that day moves it by an hour at most).
   const int64_t today_run = now - now % 60 - int64_t{minute - options_.sync_daily_minute} * 60;
-  if (a.last_sync_at == 0) return now;  // a new account's backfill starts at the next look
+  // A new account's backfill starts at the scheduler's next look.
+  if (a.last_sync_at == 0 && options_.sync_backfill_new_accounts) return now;
   if (minute < options_.sync_daily_minute) return today_run;
   return a.last_sync_at >= today_run ? today_run + 86400 : now;
+}
+
+void ApiServer::AddSyncFields(Json& out, const store::LinkedAccount& a) const {
+  out["next_sync_at"] = NextSyncAt(a);
+  // Why the Sales scheduler passes this account by ("" when it does not).
+  const Status syncable = accounts::SalesSyncable(a);
+  out["sync_note"] = syncable.ok() ? std::string() : syncable.message();
 }
 
 Response ApiServer::ListAccounts(RequestContext& ctx) {
@@ -84,7 +93,7 @@ Response ApiServer::ListAccounts(RequestContext& ctx) {
   Json out = Json::array();
   for (const auto& a : list) {
     out.push_back(AccountObject(a));
-    out.back()["next_sync_at"] = NextSyncAt(a);
+    AddSyncFields(out.back(), a);
   }
   return JsonResponse(200, Json{{"accounts", out}});
 }
@@ -165,7 +174,7 @@ Response ApiServer::AccountHealth(RequestContext& ctx) {
   out["message"] = health.message;
   out["refresh_due_at"] = health.refresh_due_at;
   out["capabilities_summary"] = health.capabilities.Summary();
-  out["next_sync_at"] = NextSyncAt(health.account);
+  AddSyncFields(out, health.account);
   return JsonResponse(200, out);
 }
 

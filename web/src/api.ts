@@ -125,6 +125,7 @@ export interface Account {
   last_sync_at: number;
   last_error: string;
   next_sync_at?: number;
+  sync_note?: string; // why the Sales scheduler passes this account by ("" when it does not)
   issuer_id?: string;
   key_id?: string;
   vendor_number?: string;

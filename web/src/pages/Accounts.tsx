@@ -98,7 +98,9 @@ function AccountCard({ a, manage, reload }: { a: Account; manage: boolean; reloa
         </div>
         <div>
           <dt>Next sync</dt>
-          <dd title={a.next_sync_at ? formatInstant(a.next_sync_at) : ""}>{!a.next_sync_at ? "not scheduled" : a.next_sync_at <= Date.now() / 1000 + 60 ? "due now" : formatRelative(a.next_sync_at)}</dd>
+          <dd title={a.next_sync_at ? formatInstant(a.next_sync_at) : (a.sync_note ?? "")}>
+            {!a.next_sync_at ? "not scheduled" : a.next_sync_at <= Date.now() / 1000 + 60 ? "due now" : formatRelative(a.next_sync_at)}
+          </dd>
         </div>
         {a.refresh_due_at ? (
           <div>
@@ -112,6 +114,7 @@ function AccountCard({ a, manage, reload }: { a: Account; manage: boolean; reloa
         </div>
       </dl>
       {a.message && a.state !== "active" && <p class="note">{a.message}</p>}
+      {a.sync_note && a.method !== "search-ads" && <p class="muted small">Not synced: {a.sync_note}</p>}
       <Capabilities caps={a.capabilities} method={a.method} />
       {manage && (
         <div class="row actions">
