@@ -43,14 +43,14 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   return std::make_pair(host, port);
 }
 
-// The dashboard's files: [server] web_root, else the `web` folder beside this binary (where the
-// build puts it: build/<preset>/web). "" when neither has one.
+// The dashboard's files: [server] web_root, else the `dashboard` folder beside this binary (where
+// the build puts it: build/<preset>/dashboard). "" when neither has one.
 Result<std::string> WebRoot(const Config& config) {
   if (!config.server.web_root.empty()) return config.server.web_root;
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return std::string();
-  const auto beside = exe.parent_path() / "web";
+  const auto beside = exe.parent_path() / "dashboard";
   return std::filesystem::is_regular_file(beside / "index.html", ec) ? beside.string() : std::string();
 }
 
@@ -93,7 +93,7 @@ Status Serve(AppContext& ctx, const ServeOptions& o, std::ostream& out) {
   out << "Orchard is serving on " << api.base_url() << (sealed ? " — SEALED: " + sealer.error().message() : "")
       << "\n"
       << (options.web_root.empty() ? "No dashboard was built beside this binary (API only); set [server] web_root "
-                                     "to a built web/ folder\n"
+                                     "to a built dashboard folder\n"
                                    : "Dashboard: " + api.base_url() + "/\n")
       << std::flush;
 

@@ -68,7 +68,7 @@ struct FxConfig {
 
 // `orchard serve` itself.
 struct ServerConfig {
-  // The built dashboard (index.html + assets/); "" = the `web` folder beside the binary.
+  // The built dashboard (index.html + assets/); "" = the `dashboard` folder beside the binary.
   std::string web_root;
 };
 

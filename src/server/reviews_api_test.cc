@@ -36,13 +36,16 @@ struct Reply {
     return it == headers.end() ? "" : it->second;
   }
   Json Parsed() const { return Json::parse(body, nullptr, false); }
-  std::string Message() const {
+  std::string Message() const { return ErrorField("message"); }
+  std::string ErrorCode() const { return ErrorField("code"); }
+  // A field of {"error":{…}} ("" when absent). Looked up with find(): `j["error"].value(…)` on a
+  // const json trips GCC 12's -Wnull-dereference at -O3 (a false positive) in Release builds.
+  std::string ErrorField(const char* name) const {
     const Json j = Parsed();
-    return j.is_object() && j.contains("error") ? j["error"].value("message", "") : "";
-  }
-  std::string ErrorCode() const {
-    const Json j = Parsed();
-    return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
+    const auto error = j.is_object() ? j.find("error") : j.end();
+    if (error == j.end() || !error->is_object()) return "";
+    const auto field = error->find(name);
+    return field != error->end() && field->is_string() ? field->get<std::string>() : "";
   }
 };
 

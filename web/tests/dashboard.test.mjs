@@ -2,7 +2,7 @@
 // against `orchard demo` on loopback. Every expected number is read here from the API (or the
 // sandbox's credential files) and summed here, never taken from the page's own code.
 //
-// Usage: node dashboard.test.mjs /path/to/orchard /path/to/built/web /path/to/artifacts
+// Usage: node dashboard.test.mjs /path/to/orchard /path/to/built/dashboard /path/to/artifacts
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
