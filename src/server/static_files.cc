@@ -33,9 +33,9 @@ Status StaticFiles::Load(const std::filesystem::path& root, size_t max_bytes) {
     const std::filesystem::path rel = std::filesystem::relative(it->path(), root, ec);
     if (ec) break;
     std::ifstream in(it->path(), std::ios::binary);
+    if (!in) return Status(Code::kUnavailable, "cannot read " + it->path().string());
     std::ostringstream body;
     body << in.rdbuf();
-    if (!in.good() && !in.eof()) return Status(Code::kUnavailable, "cannot read " + it->path().string());
     File f{ContentTypeFor(rel.filename().string()), std::move(body).str()};
     total += f.body.size();
     if (total > max_bytes) {

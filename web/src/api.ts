@@ -23,8 +23,8 @@ export function onSessionEnded(handler: () => void): void {
   onSignedOut = handler;
 }
 
-async function send(method: string, path: string, body?: unknown, accept = "application/json"): Promise<Response> {
-  const headers: Record<string, string> = { Accept: accept };
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   let res: Response;
@@ -62,12 +62,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const get = <T>(path: string) => api<T>("GET", path);
-
-// A CSV answer as text (for downloads).
-export async function getText(path: string): Promise<string> {
-  const res = await send("GET", path, undefined, "text/csv");
-  return res.text();
-}
 
 // "?a=1&b=2" from the non-empty entries.
 export function query(params: Record<string, string | number | undefined | null>): string {

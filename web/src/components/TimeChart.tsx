@@ -1,5 +1,5 @@
-// A line chart over report days (uPlot: canvas, ~50 KB, fast at thousands of points). The data
-// is also in the table beside every chart, which is what screen readers get.
+// A line chart over report days (uPlot: canvas, ~50 KB, fast at thousands of points). Screen
+// readers get the chart's label (role="img"); the Sales page's table holds the same numbers.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";

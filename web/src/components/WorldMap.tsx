@@ -1,5 +1,5 @@
 // A choropleth of a measure by storefront: Natural Earth 1:110m shapes (world-atlas, ~40 KB
-// gzipped, fetched only with the overview), projected with d3-geo into one SVG.
+// gzipped, part of the one bundle), projected with d3-geo into one SVG.
 import { useMemo } from "preact/hooks";
 import { geoNaturalEarth1, geoPath } from "d3-geo";
 import { feature } from "topojson-client";
